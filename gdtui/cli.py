@@ -1,0 +1,194 @@
+"""The `gdtui` command: parses arguments and wires the pieces together; it holds no logic of its own.
+
+Bad input exits 2 with one line on stderr naming what is wrong and what is valid, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .engine import (
+    OPTIMIZERS,
+    PROBLEMS,
+    SCHEDULES,
+    ConfigError,
+    hyperparameters,
+    run,
+    schedule_params,
+)
+from .engine.optimizers import get_optimizer
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: `gdtui trace: error: …` and exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _point(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name.strip()} must be a number, got {value!r}") from None
+
+
+_NUMBERS = re.compile(r"^-[\d.]")
+
+
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
+    """Let `--start -1.5,2` mean `--start=-1.5,2` (argparse would read `-1.5,2` as an option)."""
+    out: list[str] = []
+    it = iter(argv)
+    for token in it:
+        out.append(token)
+        if token == "--start" and (value := next(it, None)) is not None:
+            if _NUMBERS.match(value):
+                out[-1] = f"{token}={value}"
+            else:
+                out.append(value)
+    return out
+
+
+def _trace_epilog() -> str:
+    lines = ["problems:"]
+    for name, p in PROBLEMS.items():
+        lines.append(f"  {name:<22}{p.formula}  (start {','.join(f'{v:g}' for v in p.start)})")
+    lines.append("")
+    lines.append("optimizers (default --lr; hyperparameters for --set NAME=VALUE):")
+    for name in OPTIMIZERS:
+        opt = get_optimizer(name)
+        lr = f"lr={opt.default_lr:g}" if opt.uses_lr else "no lr"
+        hyper = ", ".join(f"{k}={v:g}" for k, v in hyperparameters(name).items())
+        extra = "  batch size 1" if opt.default_batch_size else ""
+        lines.append(f"  {name:<22}{lr:<10}{hyper}{extra}".rstrip())
+    lines.append("")
+    lines.append("schedules (--schedule KIND[:k=v,…]; k counts steps already taken, from 0):")
+    forms = {"constant": "α", "step": "α·γ^⌊k/n⌋", "time": "α/(1+βk)", "exp": "α·e^(−βk)"}
+    for kind in SCHEDULES:
+        params = ",".join(f"{k}={v:g}" for k, v in schedule_params(kind).items())
+        lines.append(f"  {kind + (':' + params if params else ''):<28}{forms[kind]}")
+    lines.append("")
+    lines.append("status: converged (a step moved θ less than --tol), max_steps, or diverged (a non-finite")
+    lines.append("value or |loss| > 1e12; the trace keeps the finite points). Exit 0 for any finished run.")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gdtui",
+        description="A terminal tutor for how machine-learning models are optimized.",
+        epilog="The interactive course player is not built yet; `gdtui trace` runs the engine today.",
+    )
+    parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    trace = sub.add_parser(
+        "trace",
+        help="run an optimizer on a problem headless and print the trajectory",
+        description="Run one optimizer on one problem and print every step as JSON or CSV.",
+        epilog=_trace_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trace.add_argument("problem", metavar="PROBLEM", help="a built-in problem (listed below)")
+    trace.add_argument("optimizer", metavar="OPTIMIZER", help="an optimizer (listed below)")
+    trace.add_argument("--lr", type=_number, metavar="A", help="learning rate α (default: per optimizer)")
+    trace.add_argument("--steps", type=_whole, default=100, metavar="N", help="step budget (default 100)")
+    trace.add_argument("--start", type=_point, metavar="X[,Y…]", help="start point (default: per problem)")
+    trace.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
+                       dest="hyper", help="a hyperparameter: momentum, rho, beta1, beta2, eps")
+    trace.add_argument("--batch-size", type=_whole, metavar="B",
+                       help="mini-batch size on data-fitting problems (sgd: 1; others: all examples)")
+    trace.add_argument("--seed", type=_whole, default=0, metavar="S", help="random seed (default 0)")
+    trace.add_argument("--schedule", default="constant", metavar="KIND[:k=v,…]",
+                       help="learning-rate schedule (default constant)")
+    trace.add_argument("--tol", type=_number, default=0.0, metavar="T",
+                       help="stop once a step moves θ by less than T (default 0: never)")
+    trace.add_argument("--format", choices=("json", "csv"), default="json", help="output format (default json)")
+    trace.set_defaults(handler=_trace)
+    return parser
+
+
+def _trace(args: argparse.Namespace) -> int:
+    traj = run(args.problem, args.optimizer, lr=args.lr, steps=args.steps, start=args.start,
+               schedule=args.schedule, batch_size=args.batch_size, seed=args.seed, tol=args.tol,
+               hyper=dict(args.hyper))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(traj.to_dict()) + "\n")
+    else:
+        _write_csv(traj)
+    return 0
+
+
+def _write_csv(traj) -> None:
+    """One row per point: step, θ's coordinates, loss, then the lr and gradient norm of the step that
+    reached it (empty on the start row)."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    dim = traj.theta.shape[1]
+    writer.writerow(["step", *(f"theta_{i + 1}" for i in range(dim)), "loss", "lr", "grad_norm"])
+    for k in range(traj.steps + 1):
+        lr = repr(float(traj.lr[k - 1])) if k and traj.lr is not None else ""
+        gn = repr(float(traj.grad_norm[k - 1])) if k and traj.grad_norm is not None else ""
+        writer.writerow([k, *(repr(float(v)) for v in traj.theta[k]), repr(float(traj.loss[k])), lr, gn])
+
+
+def _overview() -> int:
+    print(f"gdtui {__version__} — a terminal tutor for optimizing machine-learning models.")
+    print("The interactive course is not built yet. Commands available now:")
+    print("  gdtui trace PROBLEM OPTIMIZER [options]   run the engine headless (JSON or CSV)")
+    print("  gdtui trace --help                        list problems, optimizers, schedules")
+    print("  gdtui --help                              this overview with every option")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        return _overview()
+    prog = f"gdtui {args.command}"
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:  # `gdtui trace … | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

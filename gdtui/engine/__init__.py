@@ -1,0 +1,61 @@
+"""The gdtui optimization engine: problems, gradients, optimizers, schedules and runs. NumPy only.
+
+from gdtui.engine import run
+traj = run("secret-number", "gd", lr=0.75, steps=3, start=[5])
+traj.theta[:, 0]   # 5.0, 0.5, 2.75, 1.625
+"""
+
+from .errors import ConfigError, UnknownNameError
+from .gradients import gradient_check, numeric_grad, numeric_hessian, relative_error
+from .optimizers import (
+    OPTIMIZERS,
+    AdaGradState,
+    AdamState,
+    GDState,
+    MomentumState,
+    NesterovState,
+    Optimizer,
+    RMSPropState,
+    SearchState,
+    get_optimizer,
+    hyperparameters,
+)
+from .problems import PROBLEMS, DataProblem, Problem, get_problem
+from .run import DIVERGENCE_LIMIT, STATUSES, Stepper, Sweep, Trajectory, run, sweep
+from .schedules import SCHEDULES, Schedule, make_schedule, parse_schedule, schedule_params
+
+__all__ = [
+    "DIVERGENCE_LIMIT",
+    "OPTIMIZERS",
+    "PROBLEMS",
+    "SCHEDULES",
+    "STATUSES",
+    "AdaGradState",
+    "AdamState",
+    "ConfigError",
+    "DataProblem",
+    "GDState",
+    "MomentumState",
+    "NesterovState",
+    "Optimizer",
+    "Problem",
+    "RMSPropState",
+    "Schedule",
+    "SearchState",
+    "Stepper",
+    "Sweep",
+    "Trajectory",
+    "UnknownNameError",
+    "get_optimizer",
+    "get_problem",
+    "gradient_check",
+    "hyperparameters",
+    "make_schedule",
+    "numeric_grad",
+    "numeric_hessian",
+    "parse_schedule",
+    "relative_error",
+    "run",
+    "schedule_params",
+    "sweep",
+]

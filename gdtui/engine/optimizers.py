@@ -1,0 +1,324 @@
+"""Optimizers as pairs of pure functions: `init(θ) -> state` and `update(g, state, θ, *, lr, ...) -> (step,
+state)`; the caller applies θ ← θ + step. Nothing here mutates its inputs.
+
+Conventions (DESIGN.md): t counts steps from 1, g is the mean gradient over the batch, α the learning rate
+of this step; every state starts at zero. All arrays broadcast over leading run axes, so one call steps
+many runs at once; α and the hyperparameters may be arrays of shape (..., 1) for sweeps.
+
+What an update needs beyond (g, state, θ, lr) it names in `needs` and receives by keyword:
+  hessian — ∇²L(θ) (..., d, d);  loss_fn — L itself;  loss — L(θ);  rng — a numpy Generator;
+  box — the problem's plotting box as an array (d, 2).
+An optimizer that wants the gradient somewhere other than θ gives `lookahead(θ, state) -> point`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import ConfigError, UnknownNameError
+
+Array = np.ndarray
+
+
+class GDState(NamedTuple):
+    """Plain gradient descent keeps no state."""
+
+
+class MomentumState(NamedTuple):
+    velocity: Array
+
+
+class NesterovState(NamedTuple):
+    velocity: Array
+
+
+class AdaGradState(NamedTuple):
+    G: Array
+
+
+class RMSPropState(NamedTuple):
+    S: Array
+
+
+class AdamState(NamedTuple):
+    t: Array
+    m: Array
+    s: Array
+    m_hat: Array
+    s_hat: Array
+
+
+class SearchState(NamedTuple):
+    """How many proposals were tried and how many were kept (a lower loss)."""
+
+    tried: int
+    accepted: int
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """An optimizer bound to its hyperparameters (`hyper`, every value in use)."""
+
+    name: str
+    init: Callable[[Array], Any]
+    update: Callable[..., tuple[Array, Any]]
+    hyper: Mapping[str, Any] = field(default_factory=dict)
+    needs: frozenset[str] = frozenset()
+    lookahead: Callable[[Array, Any], Array] | None = None
+    default_lr: float | None = 0.1
+    default_batch_size: int | None = None
+    uses_grad: bool = True
+    search: bool = False  # zero-order: proposes points and keeps the better one
+
+    @property
+    def uses_lr(self) -> bool:
+        return self.default_lr is not None
+
+    @property
+    def takes_batch(self) -> bool:
+        """First-order methods average g over a batch; second-order and searches use the whole data set."""
+        return self.uses_grad and "hessian" not in self.needs
+
+
+def _zeros(theta: Array) -> Array:
+    return np.zeros_like(np.asarray(theta, dtype=float))
+
+
+def gd() -> Optimizer:
+    """θ ← θ − α g (full batch)."""
+
+    def update(g, state, theta, *, lr):
+        return -lr * g, state
+
+    return Optimizer("gd", lambda theta: GDState(), update, default_lr=0.1)
+
+
+def sgd() -> Optimizer:
+    """θ ← θ − α g with g the mean over a batch of examples (1 unless a batch size is given), reshuffled
+    every epoch."""
+    return Optimizer("sgd", lambda theta: GDState(), gd().update, default_lr=0.1, default_batch_size=1)
+
+
+def _velocity_update(mu, state_type):
+    """v ← μ v − α g;  step = v."""
+
+    def update(g, state, theta, *, lr):
+        v = mu * state.velocity - lr * g
+        return v, state_type(v)
+
+    return update
+
+
+def momentum(momentum: float = 0.9) -> Optimizer:
+    """v ← μ v − α g;  θ ← θ + v."""
+    return Optimizer(
+        "momentum",
+        lambda theta: MomentumState(_zeros(theta)),
+        _velocity_update(momentum, MomentumState),
+        {"momentum": momentum},
+        default_lr=0.01,
+    )
+
+
+def nesterov(momentum: float = 0.9) -> Optimizer:
+    """v ← μ v − α ∇L(θ + μ v);  θ ← θ + v. The gradient is taken at the look-ahead point θ + μ v."""
+    mu = momentum
+    return Optimizer(
+        "nesterov",
+        lambda theta: NesterovState(_zeros(theta)),
+        _velocity_update(mu, NesterovState),
+        {"momentum": momentum},
+        lookahead=lambda theta, state: theta + mu * state.velocity,
+        default_lr=0.01,
+    )
+
+
+def adagrad(eps: float = 1e-10) -> Optimizer:
+    """G ← G + g²;  θ ← θ − α g / (√G + ε)."""
+
+    def update(g, state, theta, *, lr):
+        G = state.G + g * g
+        return -lr * g / (np.sqrt(G) + eps), AdaGradState(G)
+
+    return Optimizer(
+        "adagrad", lambda theta: AdaGradState(_zeros(theta)), update, {"eps": eps}, default_lr=0.5
+    )
+
+
+def rmsprop(rho: float = 0.9, eps: float = 1e-8) -> Optimizer:
+    """S ← ρ S + (1 − ρ) g²;  θ ← θ − α g / (√S + ε)."""
+
+    def update(g, state, theta, *, lr):
+        S = rho * state.S + (1 - rho) * (g * g)
+        return -lr * g / (np.sqrt(S) + eps), RMSPropState(S)
+
+    return Optimizer(
+        "rmsprop",
+        lambda theta: RMSPropState(_zeros(theta)),
+        update,
+        {"rho": rho, "eps": eps},
+        default_lr=0.01,
+    )
+
+
+def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimizer:
+    """m ← β₁m + (1−β₁)g;  s ← β₂s + (1−β₂)g²;  m̂ = m/(1−β₁ᵗ);  ŝ = s/(1−β₂ᵗ);  θ ← θ − α m̂/(√ŝ + ε)."""
+
+    def init(theta):
+        z = _zeros(theta)
+        return AdamState(np.zeros((*z.shape[:-1], 1)), z, z, z, z)
+
+    def update(g, state, theta, *, lr):
+        t = state.t + 1
+        m = beta1 * state.m + (1 - beta1) * g
+        s = beta2 * state.s + (1 - beta2) * (g * g)
+        m_hat = m / (1 - beta1**t)
+        s_hat = s / (1 - beta2**t)
+        return -lr * m_hat / (np.sqrt(s_hat) + eps), AdamState(t, m, s, m_hat, s_hat)
+
+    return Optimizer("adam", init, update, {"beta1": beta1, "beta2": beta2, "eps": eps}, default_lr=0.1)
+
+
+def newton() -> Optimizer:
+    """θ ← θ − α H⁻¹g, by solving H Δ = g (never inverting H). A singular Hessian gives a non-finite step,
+    which ends the run as diverged."""
+
+    def update(g, state, theta, *, lr, hessian):
+        return -lr * _solve(hessian, g), state
+
+    return Optimizer("newton", lambda theta: GDState(), update, needs=frozenset({"hessian"}), default_lr=1.0)
+
+
+def _solve(h: Array, g: Array) -> Array:
+    """Solve H x = g over leading axes; a singular H gives NaN for that point instead of an exception."""
+    try:
+        return np.linalg.solve(h, g[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        out = np.full(np.broadcast_shapes(h.shape[:-1], g.shape), np.nan)
+        for idx in np.ndindex(out.shape[:-1]):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                out[idx] = np.linalg.solve(h[idx], g[idx])
+        return out
+
+
+def _keep_if_lower(theta, proposal, state, loss_fn, loss):
+    """step = θ′ − θ where L(θ′) < L(θ), else 0."""
+    better = loss_fn(proposal) < loss
+    step = np.where(np.asarray(better)[..., None], proposal - theta, 0.0)
+    return step, SearchState(state.tried + 1, state.accepted + better)
+
+
+def random_search() -> Optimizer:
+    """Draw θ′ uniformly in the plotting box; keep it if its loss is lower."""
+
+    def update(g, state, theta, *, lr, loss_fn, loss, rng, box):
+        proposal = box[:, 0] + (box[:, 1] - box[:, 0]) * rng.random(np.shape(theta))
+        return _keep_if_lower(theta, proposal, state, loss_fn, loss)
+
+    return Optimizer(
+        "random-search",
+        _search_init,
+        update,
+        needs=frozenset({"loss_fn", "loss", "rng", "box"}),
+        default_lr=None,
+        uses_grad=False,
+        search=True,
+    )
+
+
+def random_local_search() -> Optimizer:
+    """θ′ = θ + α·u with u a uniformly random unit direction; keep it if its loss is lower."""
+
+    def update(g, state, theta, *, lr, loss_fn, loss, rng):
+        u = rng.standard_normal(np.shape(theta))
+        u /= np.linalg.norm(u, axis=-1, keepdims=True)
+        return _keep_if_lower(theta, theta + lr * u, state, loss_fn, loss)
+
+    return Optimizer(
+        "random-local-search",
+        _search_init,
+        update,
+        needs=frozenset({"loss_fn", "loss", "rng"}),
+        default_lr=0.5,
+        uses_grad=False,
+        search=True,
+    )
+
+
+def _search_init(theta):
+    zero = np.zeros(np.shape(theta)[:-1], dtype=int)
+    return SearchState(zero, zero)
+
+
+# Hyperparameter ranges: name -> (low, high, low inclusive?) with the upper bound exclusive.
+_RANGES = {
+    "momentum": (0.0, 1.0, True),
+    "rho": (0.0, 1.0, True),
+    "beta1": (0.0, 1.0, True),
+    "beta2": (0.0, 1.0, True),
+    "eps": (0.0, float("inf"), False),
+}
+
+OPTIMIZERS: Mapping[str, Callable[..., Optimizer]] = MappingProxyType(
+    {
+        "gd": gd,
+        "sgd": sgd,
+        "momentum": momentum,
+        "nesterov": nesterov,
+        "adagrad": adagrad,
+        "rmsprop": rmsprop,
+        "adam": adam,
+        "newton": newton,
+        "random-search": random_search,
+        "random-local-search": random_local_search,
+    }
+)
+
+
+def hyperparameters(name: str) -> dict[str, float]:
+    """The hyperparameters an optimizer takes, with their defaults."""
+    return dict(get_optimizer(name).hyper)
+
+
+def get_optimizer(name: str | Optimizer, **hyper: float) -> Optimizer:
+    """Build an optimizer by registry name with hyperparameters checked by name and range."""
+    if isinstance(name, Optimizer):
+        if hyper:
+            raise ConfigError("hyperparameters go with an optimizer name, not a built optimizer")
+        return name
+    try:
+        factory = OPTIMIZERS[name]
+    except KeyError:
+        raise UnknownNameError("optimizer", name, OPTIMIZERS) from None
+    valid = factory().hyper
+    for key, value in hyper.items():
+        if key not in valid:
+            choices = ", ".join(valid) if valid else "none"
+            raise ConfigError(f"{name} has no hyperparameter {key!r}; it takes: {choices}")
+        low, high, closed = _RANGES[key]
+        v = np.asarray(value, dtype=float)
+        if not (np.all(np.isfinite(v)) and np.all(v >= low if closed else v > low) and np.all(v < high)):
+            lo = "[" if closed else "("
+            raise ConfigError(f"{key} must be in {lo}{low:g}, {high:g}), got {value}")
+    return factory(**hyper)
+
+
+__all__ = [
+    "OPTIMIZERS",
+    "AdaGradState",
+    "AdamState",
+    "GDState",
+    "MomentumState",
+    "NesterovState",
+    "Optimizer",
+    "RMSPropState",
+    "SearchState",
+    "get_optimizer",
+    "hyperparameters",
+]

@@ -1,0 +1,426 @@
+"""Runs: a `Stepper` that advances one step at a time (live screens), and `run` / `sweep`, which step it to
+the end and freeze the result.
+
+Each step k = 1, 2, …: α = schedule(k − 1); g = ∇L at θ (or at the optimizer's look-ahead point), averaged
+over a mini-batch on data-fitting problems; (step, state) = update(g, state, θ, α, …); θ ← θ + step.
+A run ends with status
+  `diverged`  at the first non-finite value or |loss| > 1e12 (the trajectory keeps only finite points),
+  `converged` when a step moves θ by less than `tol` (tol = 0 disables this; a search's rejected
+              proposal is not a step, so searches run their full budget),
+  `max_steps` when the step budget is used up.
+Divergence is a result, never an exception.
+
+A sweep steps R runs together in one vectorized call: start points (R, d) and/or learning rates (R,). Its
+runs share one random stream (the same mini-batches and proposals for every run), and a run that ends
+stays frozen at its last point while the others go on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+from .optimizers import Optimizer, get_optimizer
+from .problems import PROBLEMS, Problem, get_problem
+from .schedules import Schedule, make_schedule, parse_schedule
+
+DIVERGENCE_LIMIT = 1e12
+STATUSES = ("converged", "max_steps", "diverged")
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A finished single run. `theta` (n+1, d) and `loss` (n+1,) start at the start point; `lr` (n,) and
+    `grad_norm` (n,) belong to the step that reached each later point (`grad_norm` is None for searches,
+    which use no gradient)."""
+
+    problem: str
+    optimizer: str
+    settings: Mapping[str, Any]
+    status: str
+    theta: np.ndarray
+    loss: np.ndarray
+    lr: np.ndarray | None
+    grad_norm: np.ndarray | None
+    diverged_at: int | None = None
+
+    @property
+    def steps(self) -> int:
+        """Steps taken (points after the start)."""
+        return len(self.loss) - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `gdtui trace --format json` object."""
+        out: dict[str, Any] = {
+            "problem": self.problem,
+            "optimizer": self.optimizer,
+            "settings": dict(self.settings),
+            "status": self.status,
+            "steps": self.steps,
+            "diverged_at": self.diverged_at,
+            "theta": self.theta.tolist(),
+            "loss": self.loss.tolist(),
+        }
+        if self.lr is not None:
+            out["lr"] = self.lr.tolist()
+        if self.grad_norm is not None:
+            out["grad_norm"] = self.grad_norm.tolist()
+        return out
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """R runs stepped together: `theta` (n+1, R, d), `loss` (n+1, R); `status` (R,) and `stopped_at` (R,),
+    the step at which each run ended (n for runs that used the whole budget)."""
+
+    problem: str
+    optimizer: str
+    settings: Mapping[str, Any]
+    theta: np.ndarray
+    loss: np.ndarray
+    status: np.ndarray
+    stopped_at: np.ndarray = field(repr=False)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+class _Sampler:
+    """Mini-batches of `size` example indices; a fresh permutation every epoch, so every example is visited
+    once per epoch. Indices are sorted within a batch, so a batch of all N is exactly the full batch."""
+
+    def __init__(self, n: int, size: int, rng: np.random.Generator):
+        self.n, self.size, self.rng = n, size, rng
+        self.order = np.empty(0, dtype=int)
+        self.pos = n
+
+    def __call__(self) -> np.ndarray:
+        if self.pos >= self.n:
+            self.order, self.pos = self.rng.permutation(self.n), 0
+        idx = self.order[self.pos : self.pos + self.size]
+        self.pos += self.size
+        return np.sort(idx)
+
+
+class Stepper:
+    """A run that advances on demand. Read `theta`, `loss`, `grad`, `lr`, `state`, `k` and `status`
+    between steps; `trajectory()` freezes what has happened so far.
+
+    `lr` and `start` may carry a leading run axis (R,) and (R, d): the stepper then advances R runs at
+    once (see `sweep`).
+    """
+
+    def __init__(
+        self,
+        problem: str | Problem,
+        optimizer: str | Optimizer,
+        *,
+        lr=None,
+        steps: int = 100,
+        start=None,
+        schedule: str = "constant",
+        batch_size: int | None = None,
+        seed: int = 0,
+        tol: float = 0.0,
+        hyper: Mapping[str, float] | None = None,
+    ):
+        self.problem = p = get_problem(problem)
+        self.optimizer = opt = get_optimizer(optimizer, **dict(hyper or {}))
+        self.max_steps = _check_steps(steps)
+        self.tol = _check_tol(tol)
+        self.seed = _check_seed(seed)
+        start = np.array(p.start if start is None else start, dtype=float)
+        if start.ndim == 0 or start.shape[-1] != p.dim or start.ndim > 2:
+            raise ConfigError(
+                f"{p.name} takes a start point of {p.dim} coordinate{'s' * (p.dim > 1)}, "
+                f"got {start.shape[-1] if start.ndim else 1}"
+            )
+        if not np.all(np.isfinite(start)):
+            raise ConfigError("the start point must be finite")
+        lr_arr = None if lr is None else np.asarray(lr, dtype=float)
+        self.runs = _run_shape(start, lr_arr)
+        self.schedule = _make_schedule(opt, schedule, lr_arr, self.runs)
+        self.batch_size, self._sampling = _check_batch(p, opt, batch_size)
+        self._start = np.broadcast_to(start, (*self.runs, p.dim)).copy()
+        self._lookahead = opt.lookahead
+        self._update = opt.update
+        self._grad = p.grad
+        self._f = p.f
+        self._box = np.array(p.box, dtype=float)
+        self.reset()
+
+    # -- settings -------------------------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        """Every value this run uses, defaults included (the `settings` of `gdtui trace`)."""
+        s = self.schedule
+        return {
+            "lr": _plain(s.lr) if s is not None else None,
+            "hyperparameters": {k: _plain(v) for k, v in self.optimizer.hyper.items()},
+            "steps": self.max_steps,
+            "start": _plain(self._start),
+            "batch_size": self.batch_size,
+            "seed": self.seed,
+            "schedule": {"kind": s.kind, **s.params} if s is not None else None,
+            "tol": self.tol,
+        }
+
+    # -- stepping -------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the start point with a fresh state and the seed's random stream."""
+        self.rng = np.random.default_rng(self.seed)
+        self._sample = (
+            _Sampler(self.problem.n_examples, self.batch_size, self.rng) if self._sampling else None
+        )
+        self.theta = self._start.copy()
+        self.state = self.optimizer.init(self.theta)
+        self.k = 0
+        self.loss = self._loss_value(self._f(self.theta))
+        self.grad = None
+        self.lr = None
+        self.status: str | None = None
+        self.diverged_at: int | None = None
+        single = not self.runs
+        self._alive = True if single else np.ones(self.runs, dtype=bool)
+        self._stopped_at = None if single else np.full(self.runs, self.max_steps)
+        self._status_arr = None if single else np.full(self.runs, "max_steps", dtype=object)
+        self._thetas = [self.theta]
+        self._losses = [self.loss]
+        self._grads: list = []
+        self._lrs: list = []
+        self._providers = tuple((name, self._provider(name)) for name in sorted(self.optimizer.needs))
+        if not np.all(np.isfinite(self.loss)):  # a start point whose loss overflows
+            self.diverged_at = 0
+            self._finish("diverged" if single else "ended")
+            if not single:
+                self._status_arr[:] = "diverged"
+                self._stopped_at[:] = 0
+        elif not self.max_steps:
+            self._finish("max_steps" if single else "ended")
+
+    def _provider(self, name: str):
+        return {
+            "hessian": lambda: self.problem.hessian(self.theta),
+            "loss_fn": lambda: self._f,
+            "loss": lambda: self.loss,
+            "rng": lambda: self.rng,
+            "box": lambda: self._box,
+        }[name]
+
+    @property
+    def done(self) -> bool:
+        return self.status is not None
+
+    def step(self) -> bool:
+        """Take one step; False once the run has ended (then nothing changes)."""
+        if self.status is not None:
+            return False
+        with np.errstate(all="ignore"):
+            self._advance()
+        return True
+
+    def run(self, steps: int | None = None) -> Stepper:
+        """Step until the run ends, or at most `steps` more steps."""
+        limit = self.max_steps if steps is None else min(self.max_steps, self.k + steps)
+        with np.errstate(all="ignore"):
+            while self.status is None and self.k < limit:
+                self._advance()
+        return self
+
+    def _advance(self) -> None:
+        k = self.k
+        theta, state = self.theta, self.state
+        sched = self.schedule
+        lr = sched(k) if sched is not None else None
+        g = None
+        if self.optimizer.uses_grad:
+            point = self._lookahead(theta, state) if self._lookahead is not None else theta
+            g = self._grad(point, self._sample() if self._sample is not None else None)
+        if self._providers:
+            extra = {name: get() for name, get in self._providers}
+            step, state = self._update(g, state, theta, lr=lr, **extra)
+        else:
+            step, state = self._update(g, state, theta, lr=lr)
+        new = theta + step
+        loss = self._loss_value(self._f(new))
+        self.k = k + 1
+        if self.runs:
+            self._settle_runs(new, loss, step, state, g, lr)
+            return
+        ok_point = math.isfinite(loss) and bool(np.isfinite(new).all())
+        if ok_point:
+            self._record(new, loss, state, g, lr)
+        if not (ok_point and abs(loss) <= DIVERGENCE_LIMIT):
+            self.diverged_at = self.k
+            self._finish("diverged")
+        elif self.tol and not self.optimizer.search and float(np.linalg.norm(step)) < self.tol:
+            self._finish("converged")
+        elif self.k >= self.max_steps:
+            self._finish("max_steps")
+
+    def _settle_runs(self, new, loss, step, state, g, lr) -> None:
+        """The vectorized form of the end-of-step checks: runs that have ended stay where they stopped."""
+        alive = self._alive
+        ok_point = np.isfinite(loss) & np.isfinite(new).all(axis=-1)
+        keep = alive & ok_point
+        new = np.where(keep[..., None], new, self.theta)
+        loss = np.where(keep, loss, self.loss)
+        diverged = alive & ~(ok_point & (np.abs(loss) <= DIVERGENCE_LIMIT))
+        converged = np.zeros_like(alive)
+        if self.tol and not self.optimizer.search:
+            converged = alive & ~diverged & (np.linalg.norm(step, axis=-1) < self.tol)
+        for mask, status in ((diverged, "diverged"), (converged, "converged")):
+            if mask.any():
+                self._status_arr[mask] = status
+                self._stopped_at[mask] = self.k
+                alive = alive & ~mask
+        self._alive = alive
+        self._record(new, loss, state, g, lr)
+        if not alive.any() or self.k >= self.max_steps:
+            self._finish("ended")
+
+    def _record(self, new, loss, state, g, lr) -> None:
+        self.theta, self.loss, self.state, self.grad, self.lr = new, loss, state, g, lr
+        self._thetas.append(new)
+        self._losses.append(loss)
+        self._grads.append(g)
+        self._lrs.append(lr)
+
+    def _finish(self, status: str) -> None:
+        self.status = status
+
+    def _loss_value(self, loss):
+        return float(loss) if not self.runs else loss
+
+    # -- results --------------------------------------------------------------------------------------
+    def trajectory(self) -> Trajectory:
+        """The single run so far as a frozen Trajectory."""
+        if self.runs:
+            raise ConfigError("a stepper over several runs gives a Sweep: use sweep_result()")
+        n = len(self._losses) - 1
+        return Trajectory(
+            problem=self.problem.name,
+            optimizer=self.optimizer.name,
+            settings=self.settings(),
+            status=self.status or "running",
+            theta=_frozen(np.array(self._thetas).reshape(n + 1, self.problem.dim)),
+            loss=_frozen(np.array(self._losses, dtype=float)),
+            lr=_frozen(np.array(self._lrs, dtype=float).reshape(n)) if self.schedule is not None else None,
+            grad_norm=(
+                _frozen(np.linalg.norm(np.array(self._grads).reshape(n, -1), axis=-1))
+                if self.optimizer.uses_grad
+                else None
+            ),
+            diverged_at=self.diverged_at,
+        )
+
+    def sweep_result(self) -> Sweep:
+        if not self.runs:
+            raise ConfigError("a single run gives a Trajectory: use trajectory()")
+        return Sweep(
+            problem=self.problem.name,
+            optimizer=self.optimizer.name,
+            settings=self.settings(),
+            theta=_frozen(np.array(self._thetas)),
+            loss=_frozen(np.array(self._losses)),
+            status=_frozen(self._status_arr.astype(str)),
+            stopped_at=_frozen(self._stopped_at.copy()),
+        )
+
+
+def run(problem: str | Problem, optimizer: str | Optimizer, **settings) -> Trajectory:
+    """Run one optimizer on one problem to the end and return the frozen trajectory.
+    Settings: lr, steps, start, schedule, batch_size, seed, tol, hyper (see Stepper)."""
+    return Stepper(problem, optimizer, **settings).run().trajectory()
+
+
+def sweep(problem: str | Problem, optimizer: str | Optimizer, **settings) -> Sweep:
+    """Step many runs together: `lr` of shape (R,) and/or `start` of shape (R, d)."""
+    stepper = Stepper(problem, optimizer, **settings)
+    if not stepper.runs:
+        raise ConfigError("a sweep needs several learning rates (R,) or start points (R, d)")
+    return stepper.run().sweep_result()
+
+
+# -- validation ---------------------------------------------------------------------------------------
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ConfigError(f"steps must be a whole number ≥ 0, got {steps!r}")
+    return int(steps)
+
+
+def _check_tol(tol) -> float:
+    tol = float(tol)
+    if not (math.isfinite(tol) and tol >= 0):
+        raise ConfigError(f"tol must be a number ≥ 0, got {tol:g}")
+    return tol
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    return int(seed)
+
+
+def _run_shape(start: np.ndarray, lr: np.ndarray | None) -> tuple[int, ...]:
+    shapes = [start.shape[:-1]] + ([lr.shape] if lr is not None else [])
+    if any(len(s) > 1 for s in shapes):
+        raise ConfigError("several runs take learning rates of shape (R,) and start points of shape (R, d)")
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ConfigError(f"{len(lr)} learning rates do not match {start.shape[0]} start points") from None
+
+
+def _make_schedule(opt: Optimizer, spec: str, lr: np.ndarray | None, runs) -> Schedule | None:
+    kind, params = parse_schedule(spec)
+    if not opt.uses_lr:
+        if lr is not None:
+            raise ConfigError(f"{opt.name} takes no learning rate")
+        if kind != "constant":
+            raise ConfigError(f"{opt.name} takes no learning rate, so no schedule")
+        return None
+    base = np.asarray(opt.default_lr if lr is None else lr, dtype=float)
+    if not (np.all(np.isfinite(base)) and np.all(base > 0)):
+        raise ConfigError(f"the learning rate must be a number > 0, got {_plain(base)}")
+    if runs:
+        base = np.broadcast_to(base, runs)[..., None].copy()
+    return make_schedule(kind, base if base.ndim else float(base), **params)
+
+
+def _check_batch(p: Problem, opt: Optimizer, batch_size) -> tuple[int | None, bool]:
+    """(batch size used, whether batches are sampled). Full-batch runs on data report N and sample nothing."""
+    if batch_size is None:
+        batch_size = opt.default_batch_size
+        if batch_size is not None and not p.is_data:
+            data = ", ".join(name for name, q in PROBLEMS.items() if q.is_data)
+            raise ConfigError(f"{opt.name} samples examples from a data set; choose one of: {data}")
+        if batch_size is None:
+            return (p.n_examples if p.is_data else None), False
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise ConfigError(f"batch size must be a whole number, got {batch_size!r}")
+    if not p.is_data:
+        raise ConfigError(f"{p.name} has no data set, so it takes no batch size")
+    if not opt.takes_batch:
+        raise ConfigError(f"{opt.name} uses the whole data set, so it takes no batch size")
+    if not 1 <= batch_size <= p.n_examples:
+        raise ConfigError(
+            f"batch size must be between 1 and {p.n_examples} ({p.name} has {p.n_examples} "
+            f"examples), got {batch_size}"
+        )
+    return int(batch_size), True
+
+
+def _plain(v):
+    """A JSON-ready copy of a number or array."""
+    a = np.asarray(v)
+    return a.item() if a.ndim == 0 else a.squeeze().tolist() if a.size > 1 else a.ravel().tolist()
+
+
+__all__ = ["DIVERGENCE_LIMIT", "STATUSES", "Stepper", "Sweep", "Trajectory", "run", "sweep"]
