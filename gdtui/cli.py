@@ -126,24 +126,55 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--lr", type=_number, metavar="A", help="learning rate α (default: per optimizer)")
     trace.add_argument("--steps", type=_whole, default=100, metavar="N", help="step budget (default 100)")
     trace.add_argument("--start", type=_point, metavar="X[,Y…]", help="start point (default: per problem)")
-    trace.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
-                       dest="hyper", help="a hyperparameter: momentum, rho, beta1, beta2, eps")
-    trace.add_argument("--batch-size", type=_whole, metavar="B",
-                       help="mini-batch size on data-fitting problems (sgd: 1; others: all examples)")
+    trace.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="hyper",
+        help="a hyperparameter: momentum, rho, beta1, beta2, eps",
+    )
+    trace.add_argument(
+        "--batch-size",
+        type=_whole,
+        metavar="B",
+        help="mini-batch size on data-fitting problems (sgd: 1; others: all examples)",
+    )
     trace.add_argument("--seed", type=_whole, default=0, metavar="S", help="random seed (default 0)")
-    trace.add_argument("--schedule", default="constant", metavar="KIND[:k=v,…]",
-                       help="learning-rate schedule (default constant)")
-    trace.add_argument("--tol", type=_number, default=0.0, metavar="T",
-                       help="stop once a step moves θ by less than T (default 0: never)")
-    trace.add_argument("--format", choices=("json", "csv"), default="json", help="output format (default json)")
+    trace.add_argument(
+        "--schedule",
+        default="constant",
+        metavar="KIND[:k=v,…]",
+        help="learning-rate schedule (default constant)",
+    )
+    trace.add_argument(
+        "--tol",
+        type=_number,
+        default=0.0,
+        metavar="T",
+        help="stop once a step moves θ by less than T (default 0: never)",
+    )
+    trace.add_argument(
+        "--format", choices=("json", "csv"), default="json", help="output format (default json)"
+    )
     trace.set_defaults(handler=_trace)
     return parser
 
 
 def _trace(args: argparse.Namespace) -> int:
-    traj = run(args.problem, args.optimizer, lr=args.lr, steps=args.steps, start=args.start,
-               schedule=args.schedule, batch_size=args.batch_size, seed=args.seed, tol=args.tol,
-               hyper=dict(args.hyper))
+    traj = run(
+        args.problem,
+        args.optimizer,
+        lr=args.lr,
+        steps=args.steps,
+        start=args.start,
+        schedule=args.schedule,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        tol=args.tol,
+        hyper=dict(args.hyper),
+    )
     if args.format == "json":
         sys.stdout.write(json.dumps(traj.to_dict()) + "\n")
     else:

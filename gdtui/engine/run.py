@@ -181,7 +181,8 @@ class Stepper:
         self.theta = self._start.copy()
         self.state = self.optimizer.init(self.theta)
         self.k = 0
-        self.loss = self._loss_value(self._f(self.theta))
+        with np.errstate(all="ignore"):
+            self.loss = self._loss_value(self._f(self.theta))
         self.grad = None
         self.lr = None
         self.status: str | None = None
@@ -313,7 +314,7 @@ class Stepper:
             loss=_frozen(np.array(self._losses, dtype=float)),
             lr=_frozen(np.array(self._lrs, dtype=float).reshape(n)) if self.schedule is not None else None,
             grad_norm=(
-                _frozen(np.linalg.norm(np.array(self._grads).reshape(n, -1), axis=-1))
+                _frozen(np.linalg.norm(np.array(self._grads).reshape(n, self.problem.dim), axis=-1))
                 if self.optimizer.uses_grad
                 else None
             ),

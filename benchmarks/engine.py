@@ -1,0 +1,274 @@
+"""Engine benchmark: how close `gdtui.engine` comes to hand-written NumPy, and how fast it draws and sweeps.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/engine.py            # full run (about a minute)
+    .venv/bin/python benchmarks/engine.py --quick    # shorter run, noisier numbers
+
+What is measured, all in one process:
+
+1. Per-step cost on `rosenbrock` of `engine.run(...)` for every optimizer that applies (`sgd` needs a data
+   set, so it is skipped), against the floor: a hand-written loop that calls the problem's own `f`, `grad`
+   (and `hessian`) and applies the DESIGN.md update rule inline, appending θ and the loss to lists and
+   turning them into arrays at the end. The floor's trajectory is checked to equal the engine's.
+   Target: engine / floor ≤ 1.5×.
+2. `f` on a 200×200 grid (array (200, 200, 2)) for every 2-D problem, and `p.grid(200)`, which also builds
+   the mesh. Target: < 1 ms closed-form, < 5 ms data-fitting (`f` alone).
+3. A learning-rate sweep: 10,000 runs stepped together by `engine.sweep`. Target: ≥ 20 M run-steps/s.
+
+Every number is a median over repeats; each repeat times a loop of calls long enough to amortise the timer,
+and the things being compared are timed in turn within each repeat so that machine drift hits them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+
+from gdtui import engine
+
+PROBLEM = "rosenbrock"
+STEP_RATIO_TARGET = 1.5
+GRID_TARGET_MS = {False: 1.0, True: 5.0}  # keyed by p.is_data
+SWEEP_TARGET = 20e6
+SWEEP_RUNS = 10_000
+
+
+# -- timing ---------------------------------------------------------------------------------------------
+def _time(fn: Callable[[], object], loops: int) -> float:
+    start = time.perf_counter()
+    for _ in range(loops):
+        fn()
+    return time.perf_counter() - start
+
+
+def medians(fns: list[Callable[[], object]], repeats: int, min_time: float) -> list[float]:
+    """Median seconds per call of each fn. Loops double until a repeat lasts `min_time`."""
+    loops = []
+    for fn in fns:
+        n = 1
+        while _time(fn, n) < min_time:
+            n *= 2
+        loops.append(n)
+    samples: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, n, out in zip(fns, loops, samples, strict=True):
+            out.append(_time(fn, n) / n)
+    return [statistics.median(s) for s in samples]
+
+
+# -- the floor: hand-written loops, one per update rule --------------------------------------------------
+def _done(thetas: list, losses: list) -> tuple[np.ndarray, np.ndarray]:
+    return np.array(thetas), np.array(losses)
+
+
+def floor_gd(p, th, lr, n):
+    f, grad = p.f, p.grad
+    ths, ls = [th], [float(f(th))]
+    for _ in range(n):
+        th = th - lr * grad(th)
+        ths.append(th)
+        ls.append(float(f(th)))
+    return _done(ths, ls)
+
+
+def floor_momentum(p, th, lr, n, mu=0.9, nesterov=False):
+    f, grad = p.f, p.grad
+    ths, ls = [th], [float(f(th))]
+    v = np.zeros_like(th)
+    for _ in range(n):
+        v = mu * v - lr * grad(th + mu * v if nesterov else th)
+        th = th + v
+        ths.append(th)
+        ls.append(float(f(th)))
+    return _done(ths, ls)
+
+
+def floor_adagrad(p, th, lr, n, eps=1e-10):
+    f, grad = p.f, p.grad
+    ths, ls = [th], [float(f(th))]
+    G = np.zeros_like(th)
+    for _ in range(n):
+        g = grad(th)
+        G = G + g * g
+        th = th - lr * g / (np.sqrt(G) + eps)
+        ths.append(th)
+        ls.append(float(f(th)))
+    return _done(ths, ls)
+
+
+def floor_rmsprop(p, th, lr, n, rho=0.9, eps=1e-8):
+    f, grad = p.f, p.grad
+    ths, ls = [th], [float(f(th))]
+    S = np.zeros_like(th)
+    for _ in range(n):
+        g = grad(th)
+        S = rho * S + (1 - rho) * (g * g)
+        th = th - lr * g / (np.sqrt(S) + eps)
+        ths.append(th)
+        ls.append(float(f(th)))
+    return _done(ths, ls)
+
+
+def floor_adam(p, th, lr, n, b1=0.9, b2=0.999, eps=1e-8):
+    f, grad = p.f, p.grad
+    ths, ls = [th], [float(f(th))]
+    m, s = np.zeros_like(th), np.zeros_like(th)
+    for t in range(1, n + 1):
+        g = grad(th)
+        m = b1 * m + (1 - b1) * g
+        s = b2 * s + (1 - b2) * (g * g)
+        th = th - lr * (m / (1 - b1**t)) / (np.sqrt(s / (1 - b2**t)) + eps)
+        ths.append(th)
+        ls.append(float(f(th)))
+    return _done(ths, ls)
+
+
+def floor_newton(p, th, lr, n):
+    f, grad, hessian = p.f, p.grad, p.hessian
+    ths, ls = [th], [float(f(th))]
+    for _ in range(n):
+        th = th - lr * np.linalg.solve(hessian(th), grad(th))
+        ths.append(th)
+        ls.append(float(f(th)))
+    return _done(ths, ls)
+
+
+def floor_search(p, th, lr, n, local=False):
+    f, rng = p.f, np.random.default_rng(0)  # the engine's default seed
+    lo, hi = np.array(p.box).T
+    loss = float(f(th))
+    ths, ls = [th], [loss]
+    for _ in range(n):
+        if local:
+            u = rng.standard_normal(th.shape)
+            proposal = th + lr * (u / np.linalg.norm(u))
+        else:
+            proposal = lo + (hi - lo) * rng.random(th.shape)
+        new = float(f(proposal))
+        if new < loss:
+            th, loss = proposal, new
+        ths.append(th)
+        ls.append(loss)
+    return _done(ths, ls)
+
+
+# (optimizer, learning rate for engine.run (None = the optimizer's default), floor, floor's rate)
+CASES = (
+    ("gd", 1e-4, floor_gd, 1e-4),
+    ("momentum", 1e-4, floor_momentum, 1e-4),
+    ("nesterov", 1e-4, partial(floor_momentum, nesterov=True), 1e-4),
+    ("adagrad", 1e-3, floor_adagrad, 1e-3),
+    ("rmsprop", 1e-3, floor_rmsprop, 1e-3),
+    ("adam", 1e-3, floor_adam, 1e-3),
+    ("newton", None, floor_newton, 1.0),
+    ("random-search", None, floor_search, None),
+    ("random-local-search", 0.01, partial(floor_search, local=True), 0.01),
+)
+
+
+# -- the three sections ---------------------------------------------------------------------------------
+def bench_steps(steps: int, repeats: int, min_time: float) -> list[tuple[str, float, str]]:
+    p = engine.get_problem(PROBLEM)
+    start = np.array(p.start, dtype=float)
+    print(f"1. Per-step cost on {PROBLEM}, {steps} steps per run (engine.run vs hand-written NumPy loop)")
+    print(f"   {'optimizer':<20} {'lr':>7} {'status':>9} {'same':>5} {'engine µs':>10} {'floor µs':>9} ratio")
+    rows = []
+    for name, lr, floor, floor_lr in CASES:
+        traj = engine.run(PROBLEM, name, steps=steps, lr=lr)
+        ths, ls = floor(p, start, floor_lr, steps)
+        same = np.allclose(traj.theta, ths) and np.allclose(traj.loss, ls)
+        t_eng, t_floor = medians(
+            [
+                partial(engine.run, PROBLEM, name, steps=steps, lr=lr),
+                partial(floor, p, start, floor_lr, steps),
+            ],
+            repeats,
+            min_time,
+        )
+        ratio = t_eng / t_floor
+        lr_text = "default" if lr is None else f"{lr:g}"
+        print(
+            f"   {name:<20} {lr_text:>7} {traj.status:>9} {'yes' if same else 'NO':>5} "
+            f"{t_eng / steps * 1e6:>10.2f} {t_floor / steps * 1e6:>9.2f} {ratio:5.2f}×"
+        )
+        rows.append(
+            (f"step {name}: engine/floor ≤ {STEP_RATIO_TARGET}×", ratio, _verdict(ratio <= STEP_RATIO_TARGET))
+        )
+    print("   sgd: skipped (it samples examples from a data set; rosenbrock has none)\n")
+    return rows
+
+
+def bench_grid(repeats: int, min_time: float) -> list[tuple[str, float, str]]:
+    print("2. f on a 200×200 grid (40,000 points) for every 2-D problem, median ms")
+    print(f"   {'problem':<18} {'kind':<12} {'f(grid)':>8} {'p.grid(200)':>12} {'target':>7}")
+    rows = []
+    for name, p in engine.PROBLEMS.items():
+        if p.dim != 2:
+            continue
+        axes = [np.linspace(lo, hi, 200) for lo, hi in p.box]
+        points = np.stack(np.meshgrid(*axes), axis=-1)
+        t_f, t_grid = medians([partial(p.f, points), partial(p.grid, 200)], repeats, min_time)
+        target = GRID_TARGET_MS[p.is_data]
+        kind = "data-fitting" if p.is_data else "closed-form"
+        print(f"   {name:<18} {kind:<12} {t_f * 1e3:>8.3f} {t_grid * 1e3:>12.3f} {f'< {target:g}':>7}")
+        rows.append((f"grid f {name} < {target:g} ms", t_f * 1e3, _verdict(t_f * 1e3 < target)))
+    print()
+    return rows
+
+
+def bench_sweep(steps: int, repeats: int) -> list[tuple[str, float, str]]:
+    print(
+        f"3. Learning-rate sweep on {PROBLEM}: {SWEEP_RUNS:,} runs × {steps} steps in one engine.sweep call"
+    )
+    print(f"   {'optimizer':<10} {'lr range':<18} {'seconds':>8} {'M run-steps/s':>14}  statuses")
+    rows = []
+    for name, lr in (("adam", np.logspace(-4, -1, SWEEP_RUNS)), ("gd", np.logspace(-5, -3, SWEEP_RUNS))):
+        result = engine.sweep(PROBLEM, name, lr=lr, steps=steps)
+        statuses = ", ".join(
+            f"{s} {c}" for s, c in zip(*np.unique(result.status, return_counts=True), strict=True)
+        )
+        (seconds,) = medians([partial(engine.sweep, PROBLEM, name, lr=lr, steps=steps)], repeats, 0)
+        rate = SWEEP_RUNS * steps / seconds
+        print(
+            f"   {name:<10} {f'{lr[0]:g} … {lr[-1]:g}':<18} {seconds:>8.3f} {rate / 1e6:>14.2f}  {statuses}"
+        )
+        rows.append(
+            (
+                f"sweep {name} ≥ {SWEEP_TARGET / 1e6:g} M run-steps/s",
+                rate / 1e6,
+                _verdict(rate >= SWEEP_TARGET),
+            )
+        )
+    print()
+    return rows
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repeats (noisier)")
+    quick = parser.parse_args().quick
+    repeats, min_time = (3, 0.02) if quick else (7, 0.1)
+    print(f"gdtui engine benchmark — numpy {np.__version__}, median of {repeats} repeats\n")
+    rows = bench_steps(500 if quick else 2000, repeats, min_time)
+    rows += bench_grid(repeats, min_time)
+    rows += bench_sweep(50 if quick else 200, repeats)
+    print("Summary")
+    width = max(len(r[0]) for r in rows)
+    for target, value, verdict in rows:
+        print(f"   {target:<{width}}  {value:>9.3f}  {verdict}")
+    misses = sum(r[2] == "MISS" for r in rows)
+    print(f"   {len(rows) - misses} of {len(rows)} targets met")
+
+
+if __name__ == "__main__":
+    main()
