@@ -10,7 +10,7 @@ What is measured, all in one process:
 1. Per-step cost on `rosenbrock` of `engine.run(...)` for every optimizer that applies (`sgd` needs a data
    set, so it is skipped), against the floor: a hand-written loop that calls the problem's own `f`, `grad`
    (and `hessian`) and applies the DESIGN.md update rule inline, appending θ and the loss to lists and
-   turning them into arrays at the end. The floor's trajectory is checked to equal the engine's.
+   turning them into arrays at the end. The floor's trajectory is checked to match the engine's (column "same").
    Target: engine / floor ≤ 1.5×.
 2. `f` on a 200×200 grid (array (200, 200, 2)) for every 2-D problem, and `p.grid(200)`, which also builds
    the mesh. Target: < 1 ms closed-form, < 5 ms data-fitting (`f` alone).
@@ -34,8 +34,8 @@ from gdtui import engine
 
 PROBLEM = "rosenbrock"
 STEP_RATIO_TARGET = 1.5
-GRID_TARGET_MS = {False: 1.0, True: 5.0}  # keyed by p.is_data
-SWEEP_TARGET = 20e6
+GRID_TARGET_MS = (1.0, 5.0)  # closed-form, data-fitting (indexed by p.is_data)
+SWEEP_TARGET = 20  # million run-steps per second
 SWEEP_RUNS = 10_000
 
 
@@ -89,27 +89,15 @@ def floor_momentum(p, th, lr, n, mu=0.9, nesterov=False):
     return _done(ths, ls)
 
 
-def floor_adagrad(p, th, lr, n, eps=1e-10):
+def floor_adaptive(p, th, lr, n, rho=None, eps=1e-10):
+    """AdaGrad (rho None: G ← G + g²) or RMSProp (G ← ρG + (1 − ρ)g²); θ ← θ − α g / (√G + ε)."""
     f, grad = p.f, p.grad
     ths, ls = [th], [float(f(th))]
     G = np.zeros_like(th)
     for _ in range(n):
         g = grad(th)
-        G = G + g * g
+        G = G + g * g if rho is None else rho * G + (1 - rho) * (g * g)
         th = th - lr * g / (np.sqrt(G) + eps)
-        ths.append(th)
-        ls.append(float(f(th)))
-    return _done(ths, ls)
-
-
-def floor_rmsprop(p, th, lr, n, rho=0.9, eps=1e-8):
-    f, grad = p.f, p.grad
-    ths, ls = [th], [float(f(th))]
-    S = np.zeros_like(th)
-    for _ in range(n):
-        g = grad(th)
-        S = rho * S + (1 - rho) * (g * g)
-        th = th - lr * g / (np.sqrt(S) + eps)
         ths.append(th)
         ls.append(float(f(th)))
     return _done(ths, ls)
@@ -163,8 +151,8 @@ CASES = (
     ("gd", 1e-4, floor_gd, 1e-4),
     ("momentum", 1e-4, floor_momentum, 1e-4),
     ("nesterov", 1e-4, partial(floor_momentum, nesterov=True), 1e-4),
-    ("adagrad", 1e-3, floor_adagrad, 1e-3),
-    ("rmsprop", 1e-3, floor_rmsprop, 1e-3),
+    ("adagrad", 1e-3, floor_adaptive, 1e-3),
+    ("rmsprop", 1e-3, partial(floor_adaptive, rho=0.9, eps=1e-8), 1e-3),
     ("adam", 1e-3, floor_adam, 1e-3),
     ("newton", None, floor_newton, 1.0),
     ("random-search", None, floor_search, None),
@@ -172,8 +160,8 @@ CASES = (
 )
 
 
-# -- the three sections ---------------------------------------------------------------------------------
-def bench_steps(steps: int, repeats: int, min_time: float) -> list[tuple[str, float, str]]:
+# -- the three sections; each prints its table and returns summary rows (target, measured, ok) ----------
+def bench_steps(steps: int, repeats: int, min_time: float) -> list[tuple[str, str, bool]]:
     p = engine.get_problem(PROBLEM)
     start = np.array(p.start, dtype=float)
     print(f"1. Per-step cost on {PROBLEM}, {steps} steps per run (engine.run vs hand-written NumPy loop)")
@@ -183,74 +171,59 @@ def bench_steps(steps: int, repeats: int, min_time: float) -> list[tuple[str, fl
         traj = engine.run(PROBLEM, name, steps=steps, lr=lr)
         ths, ls = floor(p, start, floor_lr, steps)
         same = np.allclose(traj.theta, ths) and np.allclose(traj.loss, ls)
-        t_eng, t_floor = medians(
-            [
-                partial(engine.run, PROBLEM, name, steps=steps, lr=lr),
-                partial(floor, p, start, floor_lr, steps),
-            ],
-            repeats,
-            min_time,
-        )
+        run = partial(engine.run, PROBLEM, name, steps=steps, lr=lr)
+        t_eng, t_floor = medians([run, partial(floor, p, start, floor_lr, steps)], repeats, min_time)
         ratio = t_eng / t_floor
-        lr_text = "default" if lr is None else f"{lr:g}"
         print(
-            f"   {name:<20} {lr_text:>7} {traj.status:>9} {'yes' if same else 'NO':>5} "
-            f"{t_eng / steps * 1e6:>10.2f} {t_floor / steps * 1e6:>9.2f} {ratio:5.2f}×"
+            f"   {name:<20} {'default' if lr is None else f'{lr:g}':>7} {traj.status:>9} "
+            f"{'yes' if same else 'NO':>5} {t_eng / steps * 1e6:>10.2f} {t_floor / steps * 1e6:>9.2f} {ratio:5.2f}×"
         )
         rows.append(
-            (f"step {name}: engine/floor ≤ {STEP_RATIO_TARGET}×", ratio, _verdict(ratio <= STEP_RATIO_TARGET))
+            (f"step {name}: engine/floor ≤ {STEP_RATIO_TARGET}×", f"{ratio:.2f}×", ratio <= STEP_RATIO_TARGET)
         )
     print("   sgd: skipped (it samples examples from a data set; rosenbrock has none)\n")
     return rows
 
 
-def bench_grid(repeats: int, min_time: float) -> list[tuple[str, float, str]]:
+def bench_grid(repeats: int, min_time: float) -> list[tuple[str, str, bool]]:
     print("2. f on a 200×200 grid (40,000 points) for every 2-D problem, median ms")
     print(f"   {'problem':<18} {'kind':<12} {'f(grid)':>8} {'p.grid(200)':>12} {'target':>7}")
     rows = []
     for name, p in engine.PROBLEMS.items():
         if p.dim != 2:
             continue
-        axes = [np.linspace(lo, hi, 200) for lo, hi in p.box]
-        points = np.stack(np.meshgrid(*axes), axis=-1)
-        t_f, t_grid = medians([partial(p.f, points), partial(p.grid, 200)], repeats, min_time)
-        target = GRID_TARGET_MS[p.is_data]
-        kind = "data-fitting" if p.is_data else "closed-form"
-        print(f"   {name:<18} {kind:<12} {t_f * 1e3:>8.3f} {t_grid * 1e3:>12.3f} {f'< {target:g}':>7}")
-        rows.append((f"grid f {name} < {target:g} ms", t_f * 1e3, _verdict(t_f * 1e3 < target)))
+        points = np.stack(np.meshgrid(*(np.linspace(lo, hi, 200) for lo, hi in p.box)), axis=-1)
+        t_f, t_grid = (
+            t * 1e3 for t in medians([partial(p.f, points), partial(p.grid, 200)], repeats, min_time)
+        )
+        target, kind = GRID_TARGET_MS[p.is_data], "data-fitting" if p.is_data else "closed-form"
+        print(f"   {name:<18} {kind:<12} {t_f:>8.3f} {t_grid:>12.3f} {f'< {target:g}':>7}")
+        rows.append((f"grid f {name} < {target:g} ms", f"{t_f:.3f} ms", t_f < target))
     print()
     return rows
 
 
-def bench_sweep(steps: int, repeats: int) -> list[tuple[str, float, str]]:
+def bench_sweep(steps: int, repeats: int, min_time: float) -> list[tuple[str, str, bool]]:
     print(
         f"3. Learning-rate sweep on {PROBLEM}: {SWEEP_RUNS:,} runs × {steps} steps in one engine.sweep call"
     )
     print(f"   {'optimizer':<10} {'lr range':<18} {'seconds':>8} {'M run-steps/s':>14}  statuses")
     rows = []
     for name, lr in (("adam", np.logspace(-4, -1, SWEEP_RUNS)), ("gd", np.logspace(-5, -3, SWEEP_RUNS))):
-        result = engine.sweep(PROBLEM, name, lr=lr, steps=steps)
-        statuses = ", ".join(
-            f"{s} {c}" for s, c in zip(*np.unique(result.status, return_counts=True), strict=True)
+        statuses, counts = np.unique(
+            engine.sweep(PROBLEM, name, lr=lr, steps=steps).status, return_counts=True
         )
-        (seconds,) = medians([partial(engine.sweep, PROBLEM, name, lr=lr, steps=steps)], repeats, 0)
-        rate = SWEEP_RUNS * steps / seconds
+        (seconds,) = medians([partial(engine.sweep, PROBLEM, name, lr=lr, steps=steps)], repeats, min_time)
+        rate = SWEEP_RUNS * steps / seconds / 1e6
         print(
-            f"   {name:<10} {f'{lr[0]:g} … {lr[-1]:g}':<18} {seconds:>8.3f} {rate / 1e6:>14.2f}  {statuses}"
+            f"   {name:<10} {f'{lr[0]:g} … {lr[-1]:g}':<18} {seconds:>8.3f} {rate:>14.2f}  "
+            + ", ".join(f"{s} {c}" for s, c in zip(statuses, counts, strict=True))
         )
         rows.append(
-            (
-                f"sweep {name} ≥ {SWEEP_TARGET / 1e6:g} M run-steps/s",
-                rate / 1e6,
-                _verdict(rate >= SWEEP_TARGET),
-            )
+            (f"sweep {name} ≥ {SWEEP_TARGET:g} M run-steps/s", f"{rate:.2f} M/s", rate >= SWEEP_TARGET)
         )
     print()
     return rows
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
 
 
 def main() -> None:
@@ -261,13 +234,12 @@ def main() -> None:
     print(f"gdtui engine benchmark — numpy {np.__version__}, median of {repeats} repeats\n")
     rows = bench_steps(500 if quick else 2000, repeats, min_time)
     rows += bench_grid(repeats, min_time)
-    rows += bench_sweep(50 if quick else 200, repeats)
+    rows += bench_sweep(50 if quick else 200, repeats, min_time)
     print("Summary")
-    width = max(len(r[0]) for r in rows)
-    for target, value, verdict in rows:
-        print(f"   {target:<{width}}  {value:>9.3f}  {verdict}")
-    misses = sum(r[2] == "MISS" for r in rows)
-    print(f"   {len(rows) - misses} of {len(rows)} targets met")
+    width = max(len(target) for target, _, _ in rows)
+    for target, measured, ok in rows:
+        print(f"   {target:<{width}}  {measured:>10}  {'PASS' if ok else 'MISS'}")
+    print(f"   {sum(ok for _, _, ok in rows)} of {len(rows)} targets met")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ many runs at once; α and the hyperparameters may be arrays of shape (..., 1) fo
 
 What an update needs beyond (g, state, θ, lr) it names in `needs` and receives by keyword:
   hessian — ∇²L(θ) (..., d, d);  loss_fn — L itself;  loss — L(θ);  rng — a numpy Generator;
-  box — the problem's plotting box as an array (d, 2).
+  box — the problem's plotting box as (low, width) arrays of shape (d,).
 An optimizer that wants the gradient somewhere other than θ gives `lookahead(θ, state) -> point`.
 """
 
@@ -47,7 +47,7 @@ class RMSPropState(NamedTuple):
 
 
 class AdamState(NamedTuple):
-    t: Array
+    t: int  # steps taken; runs stepped together share it
     m: Array
     s: Array
     m_hat: Array
@@ -210,7 +210,10 @@ def _solve(h: Array, g: Array) -> Array:
 def _keep_if_lower(theta, proposal, state, loss_fn, loss):
     """step = θ′ − θ where L(θ′) < L(θ), else 0."""
     better = loss_fn(proposal) < loss
-    step = np.where(np.asarray(better)[..., None], proposal - theta, 0.0)
+    if np.ndim(better) == 0:  # one run: plain Python is several times faster than np.where
+        step = proposal - theta if better else np.zeros_like(theta)
+        return step, SearchState(state.tried + 1, state.accepted + int(better))
+    step = np.where(better[..., None], proposal - theta, 0.0)
     return step, SearchState(state.tried + 1, state.accepted + better)
 
 
@@ -218,7 +221,8 @@ def random_search() -> Optimizer:
     """Draw θ′ uniformly in the plotting box; keep it if its loss is lower."""
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng, box):
-        proposal = box[:, 0] + (box[:, 1] - box[:, 0]) * rng.random(np.shape(theta))
+        low, width = box
+        proposal = low + width * rng.random(np.shape(theta))
         return _keep_if_lower(theta, proposal, state, loss_fn, loss)
 
     return Optimizer(
@@ -237,7 +241,7 @@ def random_local_search() -> Optimizer:
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng):
         u = rng.standard_normal(np.shape(theta))
-        u /= np.linalg.norm(u, axis=-1, keepdims=True)
+        u /= np.linalg.norm(u) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True)
         return _keep_if_lower(theta, theta + lr * u, state, loss_fn, loss)
 
     return Optimizer(
@@ -252,8 +256,8 @@ def random_local_search() -> Optimizer:
 
 
 def _search_init(theta):
-    zero = np.zeros(np.shape(theta)[:-1], dtype=int)
-    return SearchState(zero, zero)
+    runs = np.shape(theta)[:-1]
+    return SearchState(0, np.zeros(runs, dtype=int) if runs else 0)
 
 
 # Hyperparameter ranges: name -> (low, high, low inclusive?) with the upper bound exclusive.

@@ -19,6 +19,7 @@ import numpy as np
 from .errors import UnknownNameError
 
 Array = np.ndarray
+_GRID_CHUNK = 100_000  # points × examples per chunk of a grid evaluation
 
 
 def _stack(*parts: Array | float) -> Array:
@@ -72,12 +73,22 @@ class Problem:
         raise NotImplementedError
 
     def grid(self, n: int = 200) -> tuple[Array, Array, Array]:
-        """f on an n×n grid over the box (2-D) or n points (1-D): returns (xs, ys, values)."""
+        """f on an n×n grid over the box (2-D) or n points (1-D): returns (xs, ys, values), values[j, i]
+        at (xs[i], ys[j]). Evaluated in chunks so a data set's (points × examples) temporaries stay in
+        cache (the values are the same as one call)."""
         axes = [np.linspace(lo, hi, n) for lo, hi in self.box]
         if self.dim == 1:
             return axes[0], np.empty(0), self.f(axes[0][:, None])
-        xx, yy = np.meshgrid(axes[0], axes[1])
-        return axes[0], axes[1], self.f(np.stack([xx, yy], axis=-1))
+        points = np.empty((n * n, 2))
+        points[:, 0] = np.tile(axes[0], n)
+        points[:, 1] = np.repeat(axes[1], n)
+        step = max(1, _GRID_CHUNK // max(1, self.n_examples))
+        if step >= len(points):
+            return axes[0], axes[1], self.f(points).reshape(n, n)
+        values = np.empty(n * n)
+        for i in range(0, len(points), step):
+            values[i : i + step] = self.f(points[i : i + step])
+        return axes[0], axes[1], values.reshape(n, n)
 
 
 class _ClosedForm(Problem):
@@ -265,15 +276,17 @@ class LeastSquares(DataProblem):
 
     def _residual(self, theta, batch):
         phi, x, y = self._rows(batch)
-        t = self._check(theta)
-        return t @ phi.T + (self._offset(x) - y), phi
+        r = self._check(theta) @ phi.T
+        r += self._offset(x) - y
+        return r, phi
 
     def _offset(self, x: Array) -> Array:
         return np.zeros_like(x)
 
     def f(self, theta, batch=None):
         r, _ = self._residual(theta, batch)
-        return np.mean(r * r, axis=-1)
+        r *= r
+        return r @ np.full(r.shape[-1], 1.0 / r.shape[-1])  # the mean, as one BLAS call
 
     def grad(self, theta, batch=None):
         r, phi = self._residual(theta, batch)
@@ -311,7 +324,10 @@ class Logistic(DataProblem):
 
     def f(self, theta, batch=None):
         z, _, y = self._z(theta, batch)
-        return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+        out = _softplus(z)
+        z *= y
+        out -= z
+        return out @ np.full(out.shape[-1], 1.0 / out.shape[-1])  # the mean, as one BLAS call
 
     def grad(self, theta, batch=None):
         z, phi, y = self._z(theta, batch)
@@ -330,6 +346,17 @@ class Logistic(DataProblem):
     def example_grads(self, theta):
         z, phi, y = self._z(theta, None)
         return (_sigmoid(z) - y)[..., None] * phi
+
+
+def _softplus(z: Array) -> Array:
+    """log(1 + eᶻ) = max(z, 0) + log1p(e^(−|z|)), without overflow (the formula numpy's logaddexp uses,
+    done in place)."""
+    out = np.abs(z)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(z, 0.0)
+    return out
 
 
 def _sigmoid(z: Array) -> Array:

@@ -195,7 +195,15 @@ class Stepper:
         self._losses = [self.loss]
         self._grads: list = []
         self._lrs: list = []
-        self._providers = tuple((name, self._provider(name)) for name in sorted(self.optimizer.needs))
+        fixed = {
+            "loss_fn": self._f,
+            "rng": self.rng,
+            "box": (self._box[:, 0], self._box[:, 1] - self._box[:, 0]),
+        }
+        needs = self.optimizer.needs
+        self._fixed = {name: value for name, value in fixed.items() if name in needs}
+        self._wants_loss = "loss" in needs
+        self._wants_hessian = "hessian" in needs
         if not np.all(np.isfinite(self.loss)):  # a start point whose loss overflows
             self.diverged_at = 0
             self._finish("diverged" if single else "ended")
@@ -204,15 +212,6 @@ class Stepper:
                 self._stopped_at[:] = 0
         elif not self.max_steps:
             self._finish("max_steps" if single else "ended")
-
-    def _provider(self, name: str):
-        return {
-            "hessian": lambda: self.problem.hessian(self.theta),
-            "loss_fn": lambda: self._f,
-            "loss": lambda: self.loss,
-            "rng": lambda: self.rng,
-            "box": lambda: self._box,
-        }[name]
 
     @property
     def done(self) -> bool:
@@ -243,8 +242,12 @@ class Stepper:
         if self.optimizer.uses_grad:
             point = self._lookahead(theta, state) if self._lookahead is not None else theta
             g = self._grad(point, self._sample() if self._sample is not None else None)
-        if self._providers:
-            extra = {name: get() for name, get in self._providers}
+        if self._fixed or self._wants_loss or self._wants_hessian:
+            extra = dict(self._fixed)
+            if self._wants_loss:
+                extra["loss"] = self.loss
+            if self._wants_hessian:
+                extra["hessian"] = self.problem.hessian(theta)
             step, state = self._update(g, state, theta, lr=lr, **extra)
         else:
             step, state = self._update(g, state, theta, lr=lr)
@@ -254,7 +257,7 @@ class Stepper:
         if self.runs:
             self._settle_runs(new, loss, step, state, g, lr)
             return
-        ok_point = math.isfinite(loss) and bool(np.isfinite(new).all())
+        ok_point = math.isfinite(loss) and all(map(math.isfinite, new.tolist()))
         if ok_point:
             self._record(new, loss, state, g, lr)
         if not (ok_point and abs(loss) <= DIVERGENCE_LIMIT):
@@ -268,10 +271,14 @@ class Stepper:
     def _settle_runs(self, new, loss, step, state, g, lr) -> None:
         """The vectorized form of the end-of-step checks: runs that have ended stay where they stopped."""
         alive = self._alive
-        ok_point = np.isfinite(loss) & np.isfinite(new).all(axis=-1)
+        ok_point = np.isfinite(loss)
+        for i in range(new.shape[-1]):  # column by column: far cheaper than isfinite(new).all(axis=-1)
+            ok_point &= np.isfinite(new[..., i])
         keep = alive & ok_point
-        new = np.where(keep[..., None], new, self.theta)
-        loss = np.where(keep, loss, self.loss)
+        if not keep.all():  # runs that have ended (or just broke) stay where they were
+            held = ~keep
+            new[held] = self.theta[held]
+            loss = np.where(held, self.loss, loss)
         diverged = alive & ~(ok_point & (np.abs(loss) <= DIVERGENCE_LIMIT))
         converged = np.zeros_like(alive)
         if self.tol and not self.optimizer.search:
@@ -300,6 +307,10 @@ class Stepper:
         return float(loss) if not self.runs else loss
 
     # -- results --------------------------------------------------------------------------------------
+    def history(self) -> tuple[np.ndarray, np.ndarray]:
+        """θ (k+1, d) and loss (k+1,) so far, start included (for live plots)."""
+        return np.array(self._thetas), np.array(self._losses)
+
     def trajectory(self) -> Trajectory:
         """The single run so far as a frozen Trajectory."""
         if self.runs:

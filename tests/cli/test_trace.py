@@ -187,10 +187,11 @@ def test_bad_input_is_one_line_naming_what_is_valid_and_exit_2(capsys, args, mes
     assert message in err
 
 
-def test_no_arguments_lists_the_commands_that_exist(capsys):
-    assert main([]) == 0
-    out = capsys.readouterr().out
-    assert "gdtui trace" in out and "not built yet" in out
+def test_the_course_without_a_terminal_is_refused_with_one_line(capsys):
+    assert main([]) == 2  # pytest's stdin and stdout are not a terminal
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "gdtui: error: the course needs a terminal; for headless runs use `gdtui trace`\n"
 
 
 def test_the_installed_command_prints_no_traceback_on_bad_input():
