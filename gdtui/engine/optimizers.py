@@ -172,7 +172,7 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
 
     def init(theta):
         z = _zeros(theta)
-        return AdamState(np.zeros((*z.shape[:-1], 1)), z, z, z, z)
+        return AdamState(0, z, z, z, z)
 
     def update(g, state, theta, *, lr):
         t = state.t + 1
@@ -210,8 +210,8 @@ def _solve(h: Array, g: Array) -> Array:
 def _keep_if_lower(theta, proposal, state, loss_fn, loss):
     """step = θ′ − θ where L(θ′) < L(θ), else 0."""
     better = loss_fn(proposal) < loss
-    if np.ndim(better) == 0:  # one run: plain Python is several times faster than np.where
-        step = proposal - theta if better else np.zeros_like(theta)
+    if better.ndim == 0:  # one run: plain Python is several times faster than np.where
+        step = proposal - theta if better else np.zeros(theta.shape)
         return step, SearchState(state.tried + 1, state.accepted + int(better))
     step = np.where(better[..., None], proposal - theta, 0.0)
     return step, SearchState(state.tried + 1, state.accepted + better)
@@ -222,7 +222,7 @@ def random_search() -> Optimizer:
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng, box):
         low, width = box
-        proposal = low + width * rng.random(np.shape(theta))
+        proposal = low + width * rng.random(theta.shape)
         return _keep_if_lower(theta, proposal, state, loss_fn, loss)
 
     return Optimizer(
@@ -240,7 +240,7 @@ def random_local_search() -> Optimizer:
     """θ′ = θ + α·u with u a uniformly random unit direction; keep it if its loss is lower."""
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng):
-        u = rng.standard_normal(np.shape(theta))
+        u = rng.standard_normal(theta.shape)
         u /= np.linalg.norm(u) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True)
         return _keep_if_lower(theta, theta + lr * u, state, loss_fn, loss)
 

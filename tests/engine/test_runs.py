@@ -50,6 +50,12 @@ def test_tolerance_stops_a_converging_run():
     assert steps[-1] < 1e-6 and np.all(steps[:-1] >= 1e-6)
 
 
+def test_landing_exactly_on_the_minimum_converges_on_the_next_zero_step():
+    traj = run("secret-number", "gd", lr=0.5, steps=10, tol=1e-12)
+    assert traj.theta[:, 0].tolist() == [5.0, 2.0, 2.0]
+    assert traj.status == "converged"
+
+
 def test_tolerance_zero_runs_the_whole_budget():
     traj = run("secret-number", "gd", lr=0.5, steps=7)
     assert traj.status == "max_steps" and traj.steps == 7  # even though θ sat at 2 from step 1
