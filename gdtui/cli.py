@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .engine import (
@@ -109,11 +110,30 @@ def _trace_epilog() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gdtui",
-        description="A terminal tutor for how machine-learning models are optimized.",
-        epilog="The interactive course player is not built yet; `gdtui trace` runs the engine today.",
+        description="A terminal tutor for how machine-learning models are optimized. With no command, "
+        "opens the course.",
+        epilog="Keys in the app: ? lists them all. `gdtui COMMAND --help` explains each command.",
     )
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
+    parser.add_argument("--lesson", metavar="SLUG", help="open this lesson directly")
+    parser.add_argument(
+        "--lessons", metavar="DIR", type=Path, help="play the course in DIR instead of the built-in one"
+    )
+    parser.add_argument(
+        "--redraw-rate", metavar="N", type=_number, default=10.0, help="plot redraws per second (default 10)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = sub.add_parser(
+        "check",
+        help="validate a course and run every scene headless",
+        description="Validate a course folder: every file, field and name, and every scene run headless to "
+        "confirm its declared expectations. Prints `file: field: what was expected` per problem; exit 1 "
+        "if there are any.",
+    )
+    check.add_argument(
+        "dir", metavar="DIR", nargs="?", type=Path, help="the course folder (default: built-in)"
+    )
+    check.set_defaults(handler=_check)
     trace = sub.add_parser(
         "trace",
         help="run an optimizer on a problem headless and print the trajectory",
@@ -194,23 +214,41 @@ def _write_csv(traj) -> None:
         writer.writerow([k, *(repr(float(v)) for v in traj.theta[k]), repr(float(traj.loss[k])), lr, gn])
 
 
-def _overview() -> int:
-    print(f"gdtui {__version__} — a terminal tutor for optimizing machine-learning models.")
-    print("The interactive course is not built yet. Commands available now:")
-    print("  gdtui trace PROBLEM OPTIMIZER [options]   run the engine headless (JSON or CSV)")
-    print("  gdtui trace --help                        list problems, optimizers, schedules")
-    print("  gdtui --help                              this overview with every option")
+def _check(args: argparse.Namespace) -> int:
+    from .course.check import run_check
+
+    return run_check(args.dir)
+
+
+def _app(args: argparse.Namespace) -> int:
+    """Open the course in the terminal."""
+    from .course import CourseError, load_course
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
+    if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
+        raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
+    try:
+        course = load_course(args.lessons)
+    except CourseError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        raise ConfigError(f"the course has {len(exc.issues)} problem(s); `gdtui check` lists them") from None
+    slugs = [lesson.slug for lesson in course.lessons]
+    if args.lesson is not None and args.lesson not in slugs:
+        raise ConfigError(f"unknown lesson {args.lesson!r}; choose one of: {', '.join(slugs)}")
+    from .ui.app import GdtuiApp
+
+    GdtuiApp(course, args.lesson, redraw_rate=args.redraw_rate).run()
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
-    if args.command is None:
-        return _overview()
-    prog = f"gdtui {args.command}"
+    prog = "gdtui" if args.command is None else f"gdtui {args.command}"
     try:
-        return args.handler(args)
+        return _app(args) if args.command is None else args.handler(args)
     except ConfigError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return USAGE_ERROR

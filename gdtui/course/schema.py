@@ -1,0 +1,151 @@
+"""What a course is once loaded: plain frozen data, built by `loader.py` from TOML + Markdown and checked
+by `check.py`. The engine owns the maths; a scene only names what to run.
+
+On disk (the full format is in lessons/README.md):
+
+    COURSE/course.toml              title, and `lessons = [slug, …]` in order
+    COURSE/SLUG/lesson.toml         title, summary, and [[page]] tables (title, text = "file.md", [page.scene])
+    COURSE/SLUG/*.md                the pages' prose
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine import Stepper, get_optimizer, hyperparameters
+
+#: Controls a scene may show, in the order the controls bar lists them.
+CONTROLS = ("optimizer", "lr", "momentum", "batch_size", "schedule", "start", "speed")
+#: Run statuses a scene may expect (checked headless by `gdtui check`).
+EXPECTATIONS = ("converged", "max_steps", "diverged")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One optimizer in a scene; several make a race. `expect` is the status `gdtui check` confirms."""
+
+    optimizer: str
+    lr: float | None = None
+    hyper: Mapping[str, float] = field(default_factory=dict)
+    label: str | None = None
+    expect: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.optimizer
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A live experiment: a problem, one or more runs from a shared start, and the controls shown.
+    `speed` is steps per second while playing."""
+
+    problem: str
+    runs: tuple[RunSpec, ...]
+    start: tuple[float, ...] | None = None
+    steps: int = 200
+    batch_size: int | None = None
+    schedule: str = "constant"
+    seed: int = 0
+    tol: float = 0.0
+    controls: tuple[str, ...] = ()
+    speed: float = 10.0
+
+    def steppers(
+        self,
+        *,
+        start=None,
+        lr: float | None = None,
+        lr_scale: float = 1.0,
+        optimizer: str | None = None,
+        hyper: Mapping[str, float] | None = None,
+        batch_size: int | None = None,
+        schedule: str | None = None,
+    ) -> list[Stepper]:
+        """One engine Stepper per run, with the learner's overrides applied on top of the scene's values.
+        `optimizer` and `lr` replace the first run's optimizer and learning rate (single-run scenes);
+        `lr_scale` scales every other run's learning rate (or the optimizer's default where the scene
+        gives none)."""
+        out = []
+        for i, spec in enumerate(self.runs):
+            name = optimizer if optimizer is not None and i == 0 else spec.optimizer
+            merged = {**spec.hyper, **(hyper or {})} if name == spec.optimizer else dict(hyper or {})
+            own = spec.lr if name == spec.optimizer else None
+            rate = lr if lr is not None and i == 0 else _scaled_lr(name, own, lr_scale)
+            out.append(
+                Stepper(
+                    self.problem,
+                    name,
+                    lr=rate if get_optimizer(name).uses_lr else None,
+                    steps=self.steps,
+                    start=self.start if start is None else start,
+                    schedule=self.schedule if schedule is None else schedule,
+                    batch_size=self.batch_size if batch_size is None else batch_size,
+                    seed=self.seed,
+                    tol=self.tol,
+                    hyper={k: v for k, v in merged.items() if k in _hyper_names(name)},
+                )
+            )
+        return out
+
+
+def _hyper_names(optimizer: str) -> set[str]:
+    return set(hyperparameters(optimizer))
+
+
+def _scaled_lr(optimizer: str, lr: float | None, scale: float) -> float | None:
+    base = lr if lr is not None else get_optimizer(optimizer).default_lr
+    return base if base is None or scale == 1.0 else base * scale
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    text: str
+    source: Path
+    scene: Scene | None = None
+    exercises: tuple = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    summary: str
+    pages: tuple[Page, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    lessons: tuple[Lesson, ...]
+    root: Path
+
+    def lesson(self, slug: str) -> Lesson:
+        for lesson in self.lessons:
+            if lesson.slug == slug:
+                return lesson
+        raise KeyError(slug)
+
+
+@dataclass(frozen=True)
+class CourseIssue:
+    """One problem found in a course: printed as `file: field: what was expected`."""
+
+    file: str
+    field: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.expected}"
+
+
+class CourseError(Exception):
+    """A course that cannot be loaded; `issues` lists every problem found."""
+
+    def __init__(self, issues: list[CourseIssue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))

@@ -1,0 +1,63 @@
+"""The gdtui Textual app: the course's home screen, lesson screens, help, and the too-small notice."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from ..course.schema import Course
+from .screens.help import HelpScreen
+from .screens.home import HomeScreen
+from .screens.lesson import LessonScreen
+from .screens.small import TooSmallScreen
+
+#: The smallest terminal the lesson layout reads well in.
+MIN_SIZE = (80, 24)
+
+
+class GdtuiApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "gdtui"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="list every key"),
+        Binding("q", "quit", "Quit", tooltip="quit gdtui"),
+    ]
+
+    def __init__(self, course: Course, lesson: str | None = None, *, redraw_rate: float = 10.0) -> None:
+        super().__init__()
+        self.course = course
+        self.start_lesson = lesson
+        self.redraw_rate = redraw_rate
+        self.seen: dict[str, set[int]] = {}  # lesson slug -> pages seen (this session)
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen(self.course))
+        if self.start_lesson is not None:
+            self.open_lesson(self.start_lesson)
+        self._check_size(self.size.width, self.size.height)
+
+    def open_lesson(self, slug: str, page: int = 0) -> None:
+        self.push_screen(LessonScreen(self.course.lesson(slug), page))
+
+    def mark_seen(self, slug: str, page: int) -> None:
+        self.seen.setdefault(slug, set()).add(page)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
+            return
+        self.push_screen(HelpScreen([*self.screen.BINDINGS, *self.BINDINGS]))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen(MIN_SIZE))
+        elif small:
+            self.screen.show_size(width, height)
+        elif showing:
+            self.pop_screen()

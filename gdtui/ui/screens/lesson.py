@@ -1,0 +1,277 @@
+"""A lesson page: its Markdown beside its live scene (parameter plot, loss curve, state, controls).
+
+The engine steps on its own timer at the scene's speed; the plots redraw on theirs. Changing a control
+restarts the scene from its start point. A run that diverges says so and the app keeps going.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Markdown, Select, Static
+
+from ...course.schema import Lesson, Page
+from ..runner import SceneRunner
+from ..widgets.controls import Controls
+from ..widgets.plots import SERIES_STYLES, LossPlot, ParamPlot
+from ..widgets.state import StatePanel, num
+
+#: The engine's clock: at most this many ticks a second; faster speeds take several steps a tick.
+MAX_TICK_HZ = 30.0
+
+
+class LessonScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="back to the lessons"),
+        Binding("space", "play", "Play", tooltip="play or pause the scene"),
+        Binding("s", "step", "Step", tooltip="take one step"),
+        Binding("r", "reset", "Reset", tooltip="back to the start point"),
+        Binding("n", "next_page", "Next", tooltip="next page"),
+        Binding("p", "prev_page", "Prev", tooltip="previous page"),
+        Binding("plus,equals_sign", "lr_up", "lr", key_display="+", tooltip="raise the learning rate"),
+        Binding("minus", "lr_down", "lr", key_display="-", tooltip="lower the learning rate"),
+    ]
+
+    def __init__(self, lesson: Lesson, page: int = 0) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.index = page
+        self.runner: SceneRunner | None = None
+        self.playing = False
+        self.speed = 10.0
+        self._owed = 0.0  # fractional steps carried between ticks
+        self._clock: Timer | None = None
+
+    @property
+    def page(self) -> Page:
+        return self.lesson.pages[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="page-title")
+        with Horizontal(id="lesson-body"):
+            with Vertical(id="reading"):
+                with VerticalScroll(id="page-scroll"):
+                    yield Markdown(id="page-text")
+                yield Vertical(id="controls-slot")
+                yield Static(id="notice")
+            with Vertical(id="scene"):
+                yield ParamPlot(id="param-plot")
+                yield LossPlot(id="loss-plot")
+                yield StatePanel(id="state")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        rate = self.app.redraw_rate
+        self.query_one(ParamPlot).redraw_rate = rate
+        self.query_one(LossPlot).redraw_rate = rate
+        self.show_page(self.index)
+
+    # -- pages ----------------------------------------------------------------------------------------
+    def show_page(self, index: int) -> None:
+        self.index = index
+        page = self.page
+        self.app.mark_seen(self.lesson.slug, index)
+        self.query_one("#page-title", Static).update(
+            f"[b]{self.lesson.title}[/b]  ·  {index + 1}/{len(self.lesson.pages)}  {page.title}"
+        )
+        self.query_one("#page-text", Markdown).update(page.text)
+        self.query_one("#page-scroll").scroll_home(animate=False)
+        self._notice("")
+        self.pause()
+        scene = page.scene
+        self.query_one("#lesson-body").set_class(scene is None, "no-scene")
+        slot = self.query_one("#controls-slot")
+        slot.remove_children()
+        if scene is None:
+            self.runner = None
+            return
+        self.runner = SceneRunner(scene)
+        self.speed = scene.speed
+        self._scene_changed()
+        if scene.controls:
+            slot.mount(Controls(scene.controls, self._control_values()))
+
+    def _scene_changed(self) -> None:
+        """New steppers (page, control or reset): redraw everything from the start point."""
+        runner = self.runner
+        self.query_one(ParamPlot).set_scene(runner.problem, runner.labels)
+        self.query_one(LossPlot).set_series(runner.labels)
+        self._show_controls()
+        self._show_progress()
+
+    def _show_controls(self) -> None:
+        if self.runner is None or not self.query(Controls):
+            return
+        controls = self.query_one(Controls)
+        for name, value in self._control_values().items():
+            controls.show(name, value)
+
+    def _control_values(self) -> dict[str, str]:
+        """What each control shows for the current steppers."""
+        runner = self.runner
+        first = runner.steppers[0]
+        values = {
+            "optimizer": first.optimizer.name,
+            "lr": num(runner.lr) if runner.lr is not None else "—",
+            "momentum": num(first.optimizer.hyper.get("momentum", float("nan"))),
+            "batch_size": str(first.batch_size) if first.batch_size is not None else "—",
+            "schedule": first.schedule.spec() if first.schedule is not None else "constant",
+            "start": ",".join(num(v) for v in first.history()[0][0]),
+            "speed": str(int(self.speed)),
+        }
+        if runner.race:
+            values["lr"] = f"×{num(runner.changes.lr_scale)}"
+        return values
+
+    def _show_progress(self) -> None:
+        runner = self.runner
+        if runner is None:
+            return
+        labels = runner.labels
+        markers = [SERIES_STYLES[i % len(SERIES_STYLES)][1] for i in range(len(labels))]
+        self.query_one(StatePanel).show(runner.steppers, labels, markers)
+        histories = [s.history() for s in runner.steppers]
+        self.query_one(ParamPlot).update_paths([h[0] for h in histories])
+        self.query_one(LossPlot).update_losses([h[1] for h in histories])
+
+    # -- the engine's clock ---------------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.runner is None or not self.playing:
+            return
+        self._owed += self.speed / self._tick_hz()
+        steps, self._owed = int(self._owed), self._owed - int(self._owed)
+        if steps:
+            self.runner.step(steps)
+            self._show_progress()
+        if self.runner.done:
+            self.pause()
+
+    def _tick_hz(self) -> float:
+        return min(self.speed, MAX_TICK_HZ)
+
+    def play(self) -> None:
+        if self.runner is None:
+            return
+        if self.runner.done:
+            self.runner.reset()
+            self._scene_changed()
+        self.playing = True
+        self._owed = 0.0
+        if self._clock is not None:
+            self._clock.stop()
+        self._clock = self.set_interval(1 / self._tick_hz(), self._tick)
+
+    def pause(self) -> None:
+        self.playing = False
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
+
+    # -- actions --------------------------------------------------------------------------------------
+    def action_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def action_step(self) -> None:
+        if self.runner is not None:
+            self.pause()
+            self.runner.step(1)
+            self._show_progress()
+
+    def action_reset(self) -> None:
+        if self.runner is not None:
+            self.pause()
+            self.runner.reset()
+            self._scene_changed()
+
+    def action_next_page(self) -> None:
+        if self.index + 1 < len(self.lesson.pages):
+            self.show_page(self.index + 1)
+        else:
+            self._notice("Last page: escape goes back to the lessons.")
+
+    def action_prev_page(self) -> None:
+        if self.index > 0:
+            self.show_page(self.index - 1)
+
+    def action_lr_up(self) -> None:
+        self._apply(lambda r: r.bump_lr(True))
+
+    def action_lr_down(self) -> None:
+        self._apply(lambda r: r.bump_lr(False))
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, (Input, Select)):
+            self.set_focus(None)
+            return
+        self.pause()
+        self.app.pop_screen()
+
+    # -- controls -------------------------------------------------------------------------------------
+    @on(Controls.Changed)
+    def _control(self, event: Controls.Changed) -> None:
+        name, text = event.name, event.value
+        if name == "speed":
+            self.speed = float(text)
+            if self.playing:
+                self.play()
+            return
+        try:
+            if name == "lr" and self.runner is not None and self.runner.race:
+                change = {"lr_scale": _positive(text.lstrip("×x"), "learning-rate scale")}
+            else:
+                change = _parse_control(name, text)
+        except ValueError as exc:
+            self._notice(str(exc))
+            self._show_controls()
+            return
+        self._apply(lambda r: r.change(**change))
+
+    def _apply(self, change) -> None:
+        if self.runner is None:
+            return
+        was_playing = self.playing
+        self.pause()
+        error = change(self.runner)
+        self._notice(error or "")
+        self._scene_changed()
+        if was_playing and error is None:
+            self.play()
+
+    def _notice(self, text: str) -> None:
+        self.query_one("#notice", Static).update(text)
+
+
+def _parse_control(name: str, text: str) -> dict:
+    """A typed control value -> the runner's change; ValueError with a one-line reason."""
+    if name == "optimizer":
+        return {"optimizer": text}
+    if name == "schedule":
+        return {"schedule": text}
+    if name == "start":
+        try:
+            return {"start": tuple(float(v) for v in text.replace(" ", "").strip("()").split(","))}
+        except ValueError:
+            raise ValueError(f"start: expected numbers separated by commas, got {text!r}") from None
+    if name == "batch_size":
+        if not text.isdigit():
+            raise ValueError(f"batch size: expected a whole number, got {text!r}")
+        return {"batch_size": int(text)}
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name.replace('_', ' ')}: expected a number, got {text!r}") from None
+    return {"lr": value} if name == "lr" else {"momentum": value}
+
+
+def _positive(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{what}: expected a number, got {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"{what}: expected a number > 0, got {text!r}")
+    return value

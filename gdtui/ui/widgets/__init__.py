@@ -1,0 +1,1 @@
+"""Reusable Textual widgets: plots, controls and state panels."""

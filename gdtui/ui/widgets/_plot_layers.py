@@ -1,0 +1,282 @@
+"""Layered plotext rendering: plotext draws every glyph, but only the part of the figure that changed.
+
+A figure is `Axes` (size, limits, ticks: everything that fixes where the canvas sits) plus signals in
+drawing order, in layers: the frame (axes and ticks, no data), the static base (landscape, settled
+curves), the dynamic layer (what moves each frame) and the static top (the legend, which plotext always
+draws last). The frame is one ordinary plotext build; it says where the canvas sits. Every other layer is
+built by plotext alone on a bare canvas of the same size and limits (no axes, no ticks: the same dots,
+at a fraction of the cost), and its cells are the canvas cells that build wrote. A later write replaces
+a whole cell (marker, colour, style) and leaves its background, so
+
+    composite = frame, then the base's cells, then the dynamic layer's, then the top's
+
+equals plotext's build of one figure holding all the layers' signals in that order, cell for cell
+(`reference` builds that figure; tests compare the two). This leans on plotext 5.3.2's internals: the
+monitor's `build_plot` and `matrix_class`'s per-cell grids, rows counted from the bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plotext._date import date_class
+from plotext._figure import _figure_class
+from plotext._matrix import matrix_class
+from plotext._monitor import monitor_class
+
+PLOTEXT_VERSION = "5.3.2"  # the plotext whose internals this module reads; tests check it is installed
+
+Cell = tuple[str, object, str]  # marker, foreground colour, style
+Row = tuple[list, list, list, list]  # markers, foregrounds, styles, backgrounds of one screen row
+
+
+@dataclass(frozen=True, eq=False)
+class Signal:
+    """One plotext signal: points (NaN ends a line), marker(s), named colour, style, lines or not, label."""
+
+    x: list
+    y: list
+    marker: str | list[str] = "braille"
+    color: str = "default"
+    style: str = "default"
+    lines: bool = False
+    label: str | None = None
+
+    def key(self) -> tuple:
+        """What plotext sees of this signal, for "has anything changed?" checks."""
+        return (
+            tuple(self.x),
+            tuple(self.y),
+            str(self.marker),
+            self.color,
+            self.style,
+            self.lines,
+            self.label,
+        )
+
+
+ANCHOR = Signal([], [])  # an empty signal: gives every layer used axes (plotext drops ticks otherwise)
+
+
+@dataclass(frozen=True)
+class Axes:
+    """Size in cells, data limits and ticks (positions, labels) of a plot."""
+
+    width: int
+    height: int
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    xticks: tuple[tuple[float, ...], tuple[str, ...]]
+    yticks: tuple[tuple[float, ...], tuple[str, ...]]
+
+
+def _plain(values: list) -> list:
+    """Floats for plotext, with None (plotext's line break) in place of NaN."""
+    return [None if v != v else v for v in values]
+
+
+class _LayerMatrix(matrix_class):
+    """plotext's cell grid, also recording which canvas cells a build writes."""
+
+    def set_matrices(self):
+        self.written: set[tuple[int, int]] = set()
+        cols, c0, c1 = self.cols, self.Cols_canvas.start, self.Cols_canvas.stop
+        a, c = self.axes_color, self.canvas_color
+        lo, hi = max(0, min(c0, cols)), max(0, min(c1, cols))
+        canvas_row = [a] * lo + [c] * (hi - lo) + [a] * (cols - hi) if c0 < c1 else [a] * cols
+        rows_canvas = self.Rows_canvas
+        self.marker = [[" "] * cols for _ in self.Rows]
+        self.fullground = [["default"] * cols for _ in self.Rows]
+        self.background = [list(canvas_row) if r in rows_canvas else [a] * cols for r in self.Rows]
+        self.style = [["default"] * cols for _ in self.Rows]
+
+    def insert_element(
+        self, col, row, marker, fullground=None, style=None, background=None, check_canvas=False
+    ):
+        if not (0 <= col < self.cols and 0 <= row < self.rows):
+            return
+        in_canvas = col in self.Cols_canvas and row in self.Rows_canvas
+        if check_canvas and not in_canvas:
+            return
+        self.marker[row][col] = marker
+        if fullground is not None:
+            self.fullground[row][col] = fullground
+        if background is not None:
+            self.background[row][col] = background
+        if style is not None:
+            self.style[row][col] = style
+        if in_canvas:
+            self.written.add((row, col))
+
+
+def _configure(target, axes: Axes) -> None:
+    """Theme, size, limits and ticks on a figure (the frame of the reference build)."""
+    target.theme("clear")  # default colours everywhere: the terminal's own background shows through
+    target._set_size(axes.width, axes.height)  # as textual-plotext does: not capped at the terminal size
+    target.xlim(*axes.xlim)
+    target.ylim(*axes.ylim)
+    target.xticks(*axes.xticks)
+    target.yticks(*axes.yticks)
+
+
+def _draw(draw, signal: Signal) -> None:
+    draw(
+        _plain(signal.x),
+        _plain(signal.y),
+        lines=signal.lines,
+        marker=signal.marker,
+        color=signal.color,
+        style=signal.style,
+        label=signal.label,
+    )
+
+
+@dataclass
+class Layer:
+    """One plotext build: its cell grids (plotext rows, bottom first), the canvas cells it wrote, and
+    the offset (`col0`, `row0`) of its grid in the full figure's grid."""
+
+    matrix: _LayerMatrix
+    col0: int = 0
+    row0: int = 0
+
+    def cells(self) -> dict[int, list[tuple[int, Cell]]]:
+        """Written cells by full-figure row: row -> [(col, (marker, colour, style)), ...]."""
+        m, out = self.matrix, {}
+        for r, c in m.written:
+            cell = (m.marker[r][c], m.fullground[r][c], m.style[r][c])
+            out.setdefault(r + self.row0, []).append((c + self.col0, cell))
+        return out
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """Where the data area sits in the full grid: first column and row (from the bottom), and its size."""
+
+    col0: int
+    row0: int
+    width: int
+    height: int
+
+
+def build_frame(axes: Axes) -> tuple[Layer, Canvas]:
+    """The frame: plotext's build of the axes alone (an empty signal keeps the axes and ticks), on a
+    private monitor, as a figure would build it; no ANSI string is made."""
+    monitor = _monitor(axes.width, axes.height, axes)
+    monitor.set_xticks(*axes.xticks)
+    monitor.set_yticks(*axes.yticks)
+    _draw(monitor.draw, ANCHOR)
+    monitor.build_plot()
+    m = monitor.matrix
+    canvas = Canvas(m.Cols_canvas.start, m.Rows_canvas.start, len(m.Cols_canvas), len(m.Rows_canvas))
+    return Layer(m), canvas
+
+
+def build_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> Layer:
+    """plotext's build of `signals` on a bare canvas-sized figure with the same limits."""
+    monitor = _bare_monitor(axes, canvas)
+    for signal in signals:
+        _draw(monitor.draw, signal)
+    if signals and canvas.width > 0 and canvas.height > 0:
+        monitor.build_plot()
+    return Layer(monitor.matrix, canvas.col0, canvas.row0)
+
+
+def _bare_monitor(axes: Axes, canvas: Canvas) -> monitor_class:
+    """A canvas-sized monitor with no frame and no ticks: its canvas is all of it, at the same limits."""
+    monitor = _monitor(canvas.width, canvas.height, axes)
+    monitor.set_frame(False)
+    monitor.set_xticks([])
+    monitor.set_yticks([])
+    return monitor
+
+
+def _monitor(width: int, height: int, axes: Axes) -> monitor_class:
+    monitor = monitor_class()
+    monitor.set_date(date_class())
+    monitor.matrix = _LayerMatrix()
+    monitor.set_theme("clear")
+    monitor.set_size([width, height])
+    monitor.set_xlim(*axes.xlim)
+    monitor.set_ylim(*axes.ylim)
+    return monitor
+
+
+def reference(axes: Axes, layers: list[list[Signal]]) -> tuple[matrix_class, str]:
+    """plotext's own build of the whole figure: a fresh figure, every layer's signals in order, built
+    once. Returns its matrix and its ANSI canvas (what textual-plotext would show)."""
+    fig = _figure_class()
+    _configure(fig, axes)
+    _draw(fig._draw, ANCHOR)
+    for signals in layers:
+        for signal in signals:
+            _draw(fig._draw, signal)
+    canvas = fig.build()
+    return fig.monitor.matrix, canvas
+
+
+class Composite:
+    """Screen rows (top first) of frame + base + dynamic + top layers, kept from one frame to the next.
+
+    `update` takes each frame's dynamic build (and the static builds when they change) and returns the
+    screen rows whose cells changed, so only those become new Strips and go to the terminal.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self._under: list[tuple[list, list, list, list]] = []  # frame + base, plotext rows
+        self._top: dict[int, list[tuple[int, Cell]]] = {}
+        self._dyn_rows: set[int] = set()
+
+    def update(
+        self,
+        dyn: Layer | None,
+        static: tuple[Layer, list[Layer], Layer | None] | None = None,
+        more_base: Layer | None = None,
+    ) -> list[int]:
+        """Compose the new frame. `static` = (frame, base layers, top) replaces the static layers (every
+        row is recomposed); `more_base` is painted over the base (signals appended to it)."""
+        cells = dyn.cells() if dyn else {}
+        touched = self._dyn_rows | set(cells)
+        if static is not None:
+            frame, base, top = static
+            fm = frame.matrix
+            self._under = [(fm.marker[r], fm.fullground[r], fm.style[r], fm.background[r]) for r in fm.Rows]
+            self._top = top.cells() if top else {}
+            touched = set(range(len(self._under)))
+            self._paint_under(base)
+        touched |= self._paint_under([more_base] if more_base else [])
+        self._dyn_rows = set(cells)
+        return self._recompose(touched, cells)
+
+    def _paint_under(self, layers: list[Layer]) -> set[int]:
+        rows = set()
+        for layer in layers:
+            for r, row_cells in layer.cells().items():
+                m, f, s, b = self._under[r]
+                m, f, s = m[:], f[:], s[:]  # never write into a build's own grid
+                for c, (mk, fg, st) in row_cells:
+                    m[c], f[c], s[c] = mk, fg, st
+                self._under[r] = (m, f, s, b)
+                rows.add(r)
+        return rows
+
+    def _recompose(self, plot_rows, dyn: dict[int, list[tuple[int, Cell]]]) -> list[int]:
+        height = len(self._under)
+        if len(self.rows) != height:
+            self.rows = [([], [], [], []) for _ in range(height)]
+        changed = []
+        for r in plot_rows:
+            m, f, s, b = self._under[r]
+            over = (dyn.get(r), self._top.get(r))
+            if over[0] or over[1]:
+                m, f, s = m[:], f[:], s[:]
+                for layer_cells in over:
+                    for c, (mk, fg, st) in layer_cells or ():
+                        m[c], f[c], s[c] = mk, fg, st
+            y = height - 1 - r
+            old = self.rows[y]
+            if old[0] != m or old[1] != f or old[2] != s or old[3] != b:
+                self.rows[y] = (m, f, s, b)
+                changed.append(y)
+        return sorted(changed)

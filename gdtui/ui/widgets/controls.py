@@ -1,0 +1,114 @@
+"""The controls a page declares: one labelled field each, all reachable with tab and typed exactly.
+
+Attributes down, messages up: the screen sets each field's shown value with `show(...)`, and a field the
+learner commits (enter, or a choice in a list) posts `Controls.Changed(name, text)` for the screen to apply.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Select
+
+from ...engine import OPTIMIZERS, SCHEDULES, schedule_params
+
+LABELS = {
+    "optimizer": "optimizer",
+    "lr": "learning rate",
+    "momentum": "momentum μ",
+    "batch_size": "batch size",
+    "schedule": "schedule",
+    "start": "start",
+    "speed": "steps/second",
+}
+SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+
+
+def _schedule_choices() -> list[tuple[str, str]]:
+    out = []
+    for kind in SCHEDULES:
+        params = ",".join(f"{k}={v:g}" for k, v in schedule_params(kind).items())
+        spec = f"{kind}:{params}" if params else kind
+        out.append((spec, spec))
+    return out
+
+
+class Controls(Vertical):
+    """A column of `label [field]` rows for the controls in `names` (a subset of course CONTROLS)."""
+
+    class Changed(Message):
+        def __init__(self, name: str, value: str) -> None:
+            super().__init__()
+            self.name = name
+            self.value = value
+
+    def __init__(self, names: tuple[str, ...], values: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.names = names
+        self._choices: dict[str, list[tuple[str, str]]] = {
+            "optimizer": [(o, o) for o in OPTIMIZERS],
+            "schedule": _schedule_choices(),
+            "speed": [(str(s), str(s)) for s in SPEEDS],
+        }
+        self._shown = {name: values[name] for name in names}  # what the screen last displayed
+        for name in names:
+            self._add_choice(name, values[name])
+
+    def compose(self) -> ComposeResult:
+        for name in self.names:
+            with Horizontal(classes="control"):
+                yield Label(LABELS[name], classes="control-label")
+                yield self._field(name)
+
+    def _field(self, name: str):
+        value = self._shown[name]
+        if name in self._choices:
+            return Select(self._choices[name], value=value, allow_blank=False, compact=True, id=f"ctl-{name}")
+        return Input(value, compact=True, id=f"ctl-{name}", select_on_focus=True)
+
+    def _add_choice(self, name: str, value: str) -> bool:
+        """Offer a value the list lacks (e.g. a scene's own schedule parameters); True if it was added."""
+        choices = self._choices.get(name)
+        if choices is None or value in (v for _, v in choices):
+            return False
+        choices.append((value, value))
+        return True
+
+    def show(self, name: str, value: str) -> None:
+        """Display a value without posting Changed (attributes down)."""
+        if name not in self.names:
+            return
+        self._shown[name] = value
+        fields = self.query(f"#ctl-{name}")
+        if not fields:  # not composed yet: it will start with the value it was built with
+            return
+        field = fields.first()
+        if field.value == value:
+            return
+        if isinstance(field, Select):
+            if self._add_choice(name, value):
+                field.set_options(self._choices[name])
+            with field.prevent(Select.Changed):
+                field.value = value
+        elif not field.has_focus:
+            with field.prevent(Input.Changed):
+                field.value = value
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.input.id.removeprefix("ctl-"), event.value.strip()))
+        self.screen.set_focus(None)
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        """A choice the learner made: not a list settling on its first option as it mounts, nor the value
+        the screen itself displayed."""
+        event.stop()
+        name = event.select.id.removeprefix("ctl-")
+        if event.value is Select.NULL or name not in self._shown or str(event.value) == self._shown[name]:
+            return
+        self._shown[name] = str(event.value)
+        self.post_message(self.Changed(name, str(event.value)))

@@ -1,0 +1,241 @@
+"""Pilot tests: the app driven by keys as a learner drives it, asserting on its state."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.widgets import Input, OptionList, Select
+
+from gdtui.course import load_course
+from gdtui.engine import run
+from gdtui.ui.app import GdtuiApp
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.home import HomeScreen
+from gdtui.ui.screens.lesson import LessonScreen
+from gdtui.ui.screens.small import TooSmallScreen
+from gdtui.ui.widgets.state import StatePanel
+
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ui-course"
+
+
+def make_app(lesson=None, course_dir=FIXTURE):
+    return GdtuiApp(load_course(course_dir), lesson)
+
+
+def state_text(screen) -> str:
+    return str(screen.query_one(StatePanel).render())
+
+
+async def test_home_lists_every_lesson_with_its_progress():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        options = app.screen.query_one("#lessons", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert prompts[0].startswith("○ One dimension  0/3 pages")
+        assert prompts[1].startswith("○ A race  0/1 pages")
+        await pilot.press("enter")
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.slug == "one-d"
+        await pilot.press("n", "escape")
+        assert isinstance(app.screen, HomeScreen)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert prompts[0].startswith("◐ One dimension  2/3 pages")
+
+
+async def test_down_and_enter_open_the_second_lesson():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "enter")
+        assert app.screen.lesson.slug == "race"
+
+
+async def test_paging_with_n_and_p_and_the_last_page_says_so():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert screen.index == 0
+        await pilot.press("p")
+        assert screen.index == 0
+        await pilot.press("n")
+        assert screen.index == 1 and screen.runner is None  # a words-only page
+        assert screen.query_one("#lesson-body").has_class("no-scene")
+        await pilot.press("n")
+        assert screen.index == 2 and screen.runner is not None
+        await pilot.press("n")
+        assert screen.index == 2
+        assert "Last page" in str(screen.query_one("#notice").render())
+        await pilot.press("p", "p")
+        assert screen.index == 0
+
+
+async def test_stepping_matches_the_engines_trace_for_the_same_settings():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "s", "s")
+        stepper = app.screen.runner.steppers[0]
+        expected = run("secret-number", "gd", lr=0.1, steps=40, start=[5.0])
+        assert stepper.k == 3
+        assert np.array_equal(stepper.theta, expected.theta[3])
+        assert "step 3/40" in state_text(app.screen)
+
+
+async def test_space_plays_and_pauses():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("space")
+        assert screen.playing
+        await pilot.pause(0.4)
+        await pilot.press("space")
+        assert not screen.playing
+        k = screen.runner.k
+        assert k > 0
+        await pilot.pause(0.2)
+        assert screen.runner.k == k
+
+
+async def test_playing_to_the_end_stops_and_shows_the_status():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.speed = 1000.0
+        await pilot.press("space")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.screen.runner.done:
+                break
+        assert app.screen.runner.done and not app.screen.playing
+        assert "finished 40 steps" in state_text(app.screen)
+
+
+async def test_reset_returns_to_the_start_point():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "s", "r")
+        stepper = app.screen.runner.steppers[0]
+        assert stepper.k == 0 and stepper.theta.tolist() == [5.0]
+
+
+async def test_plus_and_minus_move_the_learning_rate_and_restart():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        runner = app.screen.runner
+        await pilot.press("s", "s")
+        await pilot.press("plus")
+        runner = app.screen.runner
+        assert runner.lr == 0.15 and runner.k == 0
+        await pilot.press("minus", "minus")
+        assert app.screen.runner.lr == 0.075
+
+
+async def test_a_typed_learning_rate_that_diverges_says_diverged_and_the_app_keeps_running():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#ctl-lr", Input).focus()  # as tab does: the old value is selected
+        await pilot.pause()
+        await pilot.press(*"1.5", "enter")  # distance to 2 doubles each step: 9·4ᵏ passes 1e12 by k = 20
+        assert screen.runner.lr == 1.5
+        screen.speed = 1000.0
+        await pilot.press("space")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if screen.runner.done:
+                break
+        assert screen.runner.steppers[0].status == "diverged"
+        assert "DIVERGED at step" in state_text(screen)
+        await pilot.press("n")
+        assert screen.index == 1  # still answering keys
+
+
+async def test_a_bad_typed_value_is_refused_with_one_line_and_nothing_changes():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#ctl-momentum", Input).focus()
+        await pilot.pause()
+        await pilot.press(*"abc", "enter")
+        assert str(screen.query_one("#notice").render()) == "momentum: expected a number, got 'abc'"
+        screen.query_one("#ctl-batch_size", Input).focus()
+        await pilot.pause()
+        await pilot.press("9", "enter")
+        assert "batch size must be between 1 and 4" in str(screen.query_one("#notice").render())
+        assert screen.runner.steppers[0].batch_size == 4
+
+
+async def test_choosing_another_optimizer_restarts_with_it():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        select = screen.query_one("#ctl-optimizer", Select)
+        select.value = "momentum"
+        await pilot.pause()
+        assert screen.runner.steppers[0].optimizer.name == "momentum"
+        await pilot.press("s")
+        assert "v " in state_text(screen)  # the velocity shows in the state panel
+
+
+async def test_a_race_steps_every_run_and_lists_them():
+    app = make_app("race")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "s")
+        runner = app.screen.runner
+        assert [s.k for s in runner.steppers] == [2, 2, 2, 2]
+        text = state_text(app.screen)
+        for label in ("gd", "momentum", "rmsprop", "adam"):
+            assert label in text
+        for stepper, (name, lr) in zip(runner.steppers, [("gd", 0.001), ("momentum", 0.001),
+                                                          ("rmsprop", 0.01), ("adam", 0.05)], strict=True):
+            assert np.array_equal(stepper.theta, run("rosenbrock", name, lr=lr, steps=2).theta[-1])
+
+
+async def test_help_lists_every_key_and_closes():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for key in ("escape", "space", "s ", "r ", "n ", "p ", "+", "-", "?", "q "):
+            assert key in text, key
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_a_small_terminal_asks_to_be_enlarged_and_recovers():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.resize_terminal(70, 20)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "Please enlarge the terminal" in str(app.screen.query_one("#too-small-text").render())
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_starting_too_small_shows_the_notice():
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+
+
+async def test_q_quits():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
+async def test_every_page_of_the_built_in_course_opens(size):
+    app = GdtuiApp(load_course(None))
+    async with app.run_test(size=size) as pilot:
+        for lesson in app.course.lessons:
+            app.open_lesson(lesson.slug)
+            await pilot.pause()
+            for _ in lesson.pages:
+                await pilot.press("s")
+                await pilot.press("n")
+            assert app.screen.index == len(lesson.pages) - 1
+            await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
