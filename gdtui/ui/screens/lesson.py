@@ -117,7 +117,7 @@ class LessonScreen(Screen):
         values = {
             "optimizer": first.optimizer.name,
             "lr": num(runner.lr) if runner.lr is not None else "—",
-            "momentum": num(first.optimizer.hyper.get("momentum", float("nan"))),
+            "momentum": num(first.optimizer.hyper["momentum"]) if "momentum" in first.optimizer.hyper else "—",
             "batch_size": str(first.batch_size) if first.batch_size is not None else "—",
             "schedule": first.schedule.spec() if first.schedule is not None else "constant",
             "start": ",".join(num(v) for v in first.history()[0][0]),

@@ -132,8 +132,8 @@ def nice_ticks(lo: float, hi: float, count: int) -> tuple[tuple[float, ...], tup
 
 
 def format_tick(v: float) -> str:
-    """A tick label: `%g` with at most 3 significant digits, no '+' in exponents."""
-    return f"{v:.3g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+    """A tick label: `%g` with at most 4 significant digits, exponents short (2000, 0.25, 1.5e6)."""
+    return f"{v:.4g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
 
 
 def decade_ticks(lo: int, hi: int, count: int) -> tuple[tuple[float, ...], tuple[str, ...]]:

@@ -48,6 +48,7 @@ class StatePanel(Static):
     """Shows one run in detail, or a race as one line per run."""
 
     def show(self, steppers: list[Stepper], labels: list[str], markers: list[str]) -> None:
+        self.border_title = f"step {max(s.k for s in steppers)}/{steppers[0].max_steps}"
         self.update(self.render_runs(steppers, labels, markers))
 
     @staticmethod
@@ -62,14 +63,11 @@ class StatePanel(Static):
             out.append(f"{marker} {label:<{width}} ", style="bold")
             out.append(f"loss {num(s.loss):<9} ")
             out.append_text(status_text(s))
-        out.append(f"\nstep {max(s.k for s in steppers)}/{steppers[0].max_steps}")
         return out
 
 
 def _detail(s: Stepper) -> Text:
-    out = Text()
-    out.append(f"step {s.k}/{s.max_steps}  ")
-    out.append_text(status_text(s))
+    out = status_text(s)
     out.append(f"\nθ {vec(s.theta)}  loss {num(s.loss)}")
     if s.grad is not None:
         out.append(f"\n‖g‖ {num(float(np.linalg.norm(s.grad)))}")

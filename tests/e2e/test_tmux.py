@@ -1,0 +1,81 @@
+"""End to end: the installed `gdtui` in a real terminal (tmux, 80×24), driven by keys and read back from
+the pane, as a learner sees it. Uses a private tmux server so nothing else is touched."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+GDTUI = Path(sys.executable).with_name("gdtui")  # pip installs the console script beside the interpreter
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed here (CI installs it)")
+
+
+class Pane:
+    def __init__(self, socket: str, tmp_path: Path):
+        self.socket = socket
+        self.env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path)}
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=self.env,
+                              check=check, timeout=30)
+
+    def text(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "e2e").stdout
+
+    def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.text()
+            if re.search(pattern, screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"never saw {pattern!r}; the pane shows:\n{self.text()}")
+
+    def alive(self) -> bool:
+        return self.tmux("has-session", "-t", "e2e", check=False).returncode == 0
+
+
+@pytest.fixture
+def pane(tmp_path):
+    assert GDTUI.exists(), "install the package (README's test command) so the gdtui command exists"
+    p = Pane(f"gdtui-e2e-{os.getpid()}", tmp_path)
+    yield p
+    p.tmux("kill-server", check=False)
+
+
+def test_installed_gdtui_plays_a_lesson_at_80x24_and_quits_with_q(pane):
+    pane.tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", f"{GDTUI} --lesson gradient-descent")
+    screen = pane.wait_for(r"Gradient descent and the learning rate")
+    assert "1/6" in screen and "space Play" in screen
+    assert "step 0/200" in screen and "θ 5  loss 9" in screen
+    lines = screen.splitlines()
+    assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+
+    pane.tmux("send-keys", "-t", "e2e", "Space")
+    screen = pane.wait_for(r"step ([1-9]\d*)/200")
+    assert "running" in screen or "converged" in screen
+    screen = pane.wait_for(r"converged at step \d+", timeout=30)  # α = 0.1 from 5: θ settles at 2
+    assert re.search(r"θ 2(\.0+\d*)?\s", screen)
+
+    pane.tmux("send-keys", "-t", "e2e", "n")
+    pane.wait_for(r"2/6")
+    pane.tmux("send-keys", "-t", "e2e", "q")
+    deadline = time.monotonic() + 10
+    while pane.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pane.alive(), "q should end gdtui (and so the tmux session)"
+
+
+def test_a_small_terminal_is_asked_to_grow(pane):
+    pane.tmux("new-session", "-d", "-s", "e2e", "-x", "60", "-y", "20", str(GDTUI))
+    pane.wait_for(r"Please enlarge the terminal")
+    pane.tmux("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
+    pane.wait_for(r"How models learn")
+    pane.tmux("send-keys", "-t", "e2e", "q")
