@@ -224,7 +224,7 @@ def _app(args: argparse.Namespace) -> int:
     """Open the course in the terminal."""
     from .course import CourseError, load_course
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin.isatty() and sys.__stderr__.isatty()):  # Textual reads stdin and draws on stderr
         raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
     if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
         raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")

@@ -23,8 +23,14 @@ class Pane:
         self.env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path)}
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=self.env,
-                              check=check, timeout=30)
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            check=check,
+            timeout=30,
+        )
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "e2e").stdout
@@ -79,3 +85,69 @@ def test_a_small_terminal_is_asked_to_grow(pane):
     pane.tmux("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
     pane.wait_for(r"How models learn")
     pane.tmux("send-keys", "-t", "e2e", "q")
+
+
+def colour_codes(pane: Pane) -> set[str]:
+    """Every SGR colour parameter the pane's cells use (foreground and background)."""
+    raw = pane.tmux("capture-pane", "-p", "-e", "-t", "e2e").stdout
+    codes = set()
+    for params in re.findall(r"\x1b\[([0-9;]*)m", raw):
+        parts = params.split(";")
+        i = 0
+        while i < len(parts):
+            if parts[i] in ("38", "48") and i + 2 < len(parts) and parts[i + 1] == "5":
+                codes.add(f"{parts[i]};5;{parts[i + 2]}")
+                i += 3
+                continue
+            if parts[i] in ("38", "48") and i + 4 < len(parts) and parts[i + 1] == "2":
+                codes.add(";".join(parts[i : i + 5]))
+                i += 5
+                continue
+            codes.add(parts[i])
+            i += 1
+    return codes
+
+
+def play_race(pane: Pane, env_prefix: str) -> None:
+    pane.tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        f"env {env_prefix} {GDTUI} --lesson adaptive-race",
+    )
+    pane.wait_for(r"Adaptive methods race")
+    pane.tmux("send-keys", "-t", "e2e", "Space")
+    pane.wait_for(r"step [1-9]\d*/500")
+
+
+def test_a_16_colour_terminal_gets_only_the_16_standard_colours(pane):
+    play_race(pane, "-u COLORTERM TERM=xterm")
+    codes = colour_codes(pane)
+    standard = {str(n) for n in [*range(30, 38), *range(40, 48), *range(90, 98), *range(100, 108), 39, 49]}
+    colours = {c for c in codes if c.startswith(("3", "4", "9", "10")) and c not in ("3", "4")}
+    assert colours and colours <= standard, colours - standard
+    screen = pane.text()
+    for marker in ("o gd", "x momentum", "+ rmsprop", "# adam"):  # markers, not colour, tell runs apart
+        assert marker in screen
+
+
+def test_no_color_draws_in_greys_only(pane):
+    play_race(pane, "NO_COLOR=1 COLORTERM=truecolor TERM=xterm-256color")
+    codes = colour_codes(pane)
+    chromatic = {
+        c for c in codes if c.startswith(("38;5;", "48;5;")) and not 232 <= int(c.split(";")[2]) <= 255
+    }
+    chromatic |= {c for c in codes if c.startswith(("38;2;", "48;2;")) and len(set(c.split(";")[2:])) > 1}
+    chromatic |= {
+        c
+        for c in codes
+        if c.isdigit()
+        and (31 <= int(c) <= 36 or 91 <= int(c) <= 96 or 41 <= int(c) <= 46 or 101 <= int(c) <= 106)
+    }
+    assert not chromatic, chromatic
+    assert "# adam" in pane.text()

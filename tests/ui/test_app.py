@@ -183,8 +183,11 @@ async def test_a_race_steps_every_run_and_lists_them():
         text = state_text(app.screen)
         for label in ("gd", "momentum", "rmsprop", "adam"):
             assert label in text
-        for stepper, (name, lr) in zip(runner.steppers, [("gd", 0.001), ("momentum", 0.001),
-                                                          ("rmsprop", 0.01), ("adam", 0.05)], strict=True):
+        for stepper, (name, lr) in zip(
+            runner.steppers,
+            [("gd", 0.001), ("momentum", 0.001), ("rmsprop", 0.01), ("adam", 0.05)],
+            strict=True,
+        ):
             assert np.array_equal(stepper.theta, run("rosenbrock", name, lr=lr, steps=2).theta[-1])
 
 
@@ -238,4 +241,70 @@ async def test_every_page_of_the_built_in_course_opens(size):
                 await pilot.press("n")
             assert app.screen.index == len(lesson.pages) - 1
             await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_typed_start_point_restarts_there():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#ctl-start", Input).focus()
+        await pilot.pause()
+        await pilot.press(*"-1", "enter")
+        await pilot.press("s")
+        stepper = screen.runner.steppers[0]
+        assert stepper.history()[0][0].tolist() == [-1.0]
+        assert stepper.theta.tolist() == [-1.0 - 0.1 * 2 * (-1.0 - 2.0)]  # θ − α·2(θ − 2)
+
+
+async def test_a_typed_momentum_and_a_chosen_schedule_reach_the_engine():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#ctl-optimizer", Select).value = "momentum"
+        await pilot.pause()
+        screen.query_one("#ctl-momentum", Input).focus()
+        await pilot.pause()
+        await pilot.press(*"0.5", "enter")
+        screen.query_one("#ctl-schedule", Select).value = "step:every=10,gamma=0.5"
+        await pilot.pause()
+        await pilot.press(*"s" * 12)
+        stepper = screen.runner.steppers[0]
+        assert stepper.optimizer.hyper == {"momentum": 0.5}
+        # a new optimizer starts from its own default rate (momentum: 0.01) unless one was typed
+        assert stepper.schedule.kind == "step" and stepper.lr == 0.005  # 0.01 · 0.5^⌊11/10⌋
+        expected = run(
+            "secret-number",
+            "momentum",
+            lr=0.01,
+            steps=40,
+            start=[5.0],
+            hyper={"momentum": 0.5},
+            schedule="step:every=10,gamma=0.5",
+        )
+        assert np.array_equal(stepper.theta, expected.theta[12])
+
+
+async def test_choosing_a_speed_changes_how_fast_it_plays():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#ctl-speed", Select).value = "100"
+        await pilot.pause()
+        assert screen.speed == 100.0
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        await pilot.press("space")
+        assert screen.runner.k >= 10  # 100 steps a second for 0.3 s, with slack for a slow machine
+
+
+async def test_escape_in_a_control_leaves_the_control_not_the_lesson():
+    app = make_app("one-d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#ctl-lr", Input).focus()
+        await pilot.pause()
+        await pilot.press("escape")
+        assert app.screen is screen and not isinstance(app.focused, Input)
+        await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)

@@ -22,6 +22,8 @@ from ..widgets.state import StatePanel, num
 
 #: The engine's clock: at most this many ticks a second; faster speeds take several steps a tick.
 MAX_TICK_HZ = 30.0
+#: A parameter plot at least this tall shows a legend for a race.
+LEGEND_MIN_ROWS = 16
 
 
 class LessonScreen(Screen):
@@ -102,6 +104,23 @@ class LessonScreen(Screen):
         self.query_one(LossPlot).set_series(runner.labels)
         self._show_controls()
         self._show_progress()
+        self._place_legends()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._place_legends)
+
+    def _place_legends(self) -> None:
+        """The state panel lists every run with its marker, so it is the legend; the parameter plot adds
+        one for a race only when it is tall enough not to hide the start, and the loss plot never does
+        (its legend would sit on the first, highest losses)."""
+        if self.runner is None:
+            return
+        param, loss = self.query_one(ParamPlot), self.query_one(LossPlot)
+        want = self.runner.race and param.size.height >= LEGEND_MIN_ROWS
+        if param.show_legend != want:
+            param.show_legend = want
+        if loss.show_legend:
+            loss.show_legend = False
 
     def _show_controls(self) -> None:
         if self.runner is None or not self.query(Controls):
@@ -117,7 +136,9 @@ class LessonScreen(Screen):
         values = {
             "optimizer": first.optimizer.name,
             "lr": num(runner.lr) if runner.lr is not None else "—",
-            "momentum": num(first.optimizer.hyper["momentum"]) if "momentum" in first.optimizer.hyper else "—",
+            "momentum": num(first.optimizer.hyper["momentum"])
+            if "momentum" in first.optimizer.hyper
+            else "—",
             "batch_size": str(first.batch_size) if first.batch_size is not None else "—",
             "schedule": first.schedule.spec() if first.schedule is not None else "constant",
             "start": ",".join(num(v) for v in first.history()[0][0]),

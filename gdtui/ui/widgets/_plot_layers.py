@@ -5,26 +5,42 @@ drawing order, in layers: the frame (axes and ticks, no data), the static base (
 curves), the dynamic layer (what moves each frame) and the static top (the legend, which plotext always
 draws last). The frame is one ordinary plotext build; it says where the canvas sits. Every other layer is
 built by plotext alone on a bare canvas of the same size and limits (no axes, no ticks: the same dots,
-at a fraction of the cost), and its cells are the canvas cells that build wrote. A later write replaces
+at a fraction of the cost), and its cells are the canvas cells that build wrote (a layer of `cells`
+signals is written straight to its cells, as plotext would write them: see `build_layer`). A later write replaces
 a whole cell (marker, colour, style) and leaves its background, so
 
     composite = frame, then the base's cells, then the dynamic layer's, then the top's
 
 equals plotext's build of one figure holding all the layers' signals in that order, cell for cell
 (`reference` builds that figure; tests compare the two). This leans on plotext 5.3.2's internals: the
-monitor's `build_plot` and `matrix_class`'s per-cell grids, rows counted from the bottom.
+monitor's `build_plot` and `matrix_class`'s per-cell grids, rows counted from the bottom, and its braille
+table (`BRAILLE_GLYPHS`: a braille scatter of thousands of dots reaches plotext as one point per cell
+marked with plotext's own glyph for that cell's dots, which plotext places exactly where it would have
+drawn the dots, at a fraction of the cost).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from plotext._date import date_class
+from plotext._dict import braille_codes, hd_symbols
 from plotext._figure import _figure_class
 from plotext._matrix import matrix_class
 from plotext._monitor import monitor_class
+from plotext._utility import is_color
+
+from ._plot_reduce import to_dots
 
 PLOTEXT_VERSION = "5.3.2"  # the plotext whose internals this module reads; tests check it is installed
+
+#: plotext's braille glyph for each dot mask; bit i is entry i of plotext's code tuple (top row first,
+#: left dot before right), the order `_plot_reduce.braille_masks` uses.
+BRAILLE_GLYPHS: tuple[str, ...] = tuple(
+    braille_codes[tuple((mask >> i) & 1 for i in range(8))] for mask in range(256)
+)
 
 Cell = tuple[str, object, str]  # marker, foreground colour, style
 Row = tuple[list, list, list, list]  # markers, foregrounds, styles, backgrounds of one screen row
@@ -41,6 +57,9 @@ class Signal:
     style: str = "default"
     lines: bool = False
     label: str | None = None
+    cells: bool = False
+    """A promise plotext never sees: no two points share a canvas cell (a scatter, single-cell markers,
+    no label), so a layer of such signals can skip plotext's per-point loop (`build_layer`)."""
 
     def key(self) -> tuple:
         """What plotext sees of this signal, for "has anything changed?" checks."""
@@ -172,14 +191,67 @@ def build_frame(axes: Axes) -> tuple[Layer, Canvas]:
     return Layer(m), canvas
 
 
-def build_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> Layer:
-    """plotext's build of `signals` on a bare canvas-sized figure with the same limits."""
+def build_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> Layer | CellLayer:
+    """plotext's build of `signals` on a bare canvas-sized figure with the same limits (written straight
+    to the cells when every signal is a `cells` one)."""
+    if signals and all(s.cells for s in signals):
+        layer = _cell_layer(axes, canvas, signals)
+        if layer is not None:
+            return layer
     monitor = _bare_monitor(axes, canvas)
     for signal in signals:
         _draw(monitor.draw, signal)
     if signals and canvas.width > 0 and canvas.height > 0:
         monitor.build_plot()
     return Layer(monitor.matrix, canvas.col0, canvas.row0)
+
+
+@dataclass
+class CellLayer:
+    """A layer written without plotext's build: its cells by full-figure row, as `Layer.cells` gives."""
+
+    by_row: dict[int, list[tuple[int, Cell]]]
+
+    def cells(self) -> dict[int, list[tuple[int, Cell]]]:
+        return self.by_row
+
+
+def _cell_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer | None:
+    """What plotext's build writes for scatter signals whose points sit in distinct cells, without its
+    per-point loop: each point lands in the cell plotext maps it to (`to_dots` is its mapping, bit for
+    bit; points off the canvas are dropped), with plotext's own checked marker, colour and style; a later
+    signal's cell replaces an earlier one's. None (let plotext build it) for anything outside that:
+    lines, labels, HD markers (which plotext groups into dots), a marker list not one per point, a colour
+    plotext would pick itself, or two points in one cell."""
+    w, h = canvas.width, canvas.height
+    if w <= 0 or h <= 0:
+        return CellLayer({})
+    check = monitor_class()  # only its marker, colour and style checks are used
+    written: dict[tuple[int, int], Cell] = {}
+    for s in signals:
+        n = len(s.x)
+        single = isinstance(s.marker, str)
+        if s.lines or s.label is not None or len(s.y) != n or not is_color(s.color):
+            return None
+        if not single and len(s.marker) != n:
+            return None
+        checked = {m: check.check_marker(m) for m in ([s.marker] if single else set(s.marker))}
+        if any(m in hd_symbols for m in checked.values()):
+            return None
+        markers = [checked[s.marker]] * n if single else [checked[m] for m in s.marker]
+        color, style = check.check_color(s.color), check.check_style(s.style)
+        cx = to_dots(s.x, *axes.xlim, w)
+        cy = to_dots(s.y, *axes.ylim, h)
+        inside = np.flatnonzero((cx >= 0) & (cx < w) & (cy >= 0) & (cy < h))
+        cols, rows = cx[inside].astype(int), cy[inside].astype(int)
+        if len(np.unique(rows * w + cols)) != len(inside):
+            return None
+        for i, c, r in zip(inside.tolist(), cols.tolist(), rows.tolist(), strict=True):
+            written[(r, c)] = (markers[i], color, style)
+    out: dict[int, list[tuple[int, Cell]]] = {}
+    for (r, c), cell in written.items():
+        out.setdefault(r + canvas.row0, []).append((c + canvas.col0, cell))
+    return CellLayer(out)
 
 
 def _bare_monitor(axes: Axes, canvas: Canvas) -> monitor_class:

@@ -22,6 +22,7 @@ from ._plot_view import (
     CURRENT_STYLE,
     LANDSCAPE_COLOR,
     PlotView,
+    braille_signal,
     cell_signal,
     series_style,
     unique_cells,
@@ -113,6 +114,16 @@ class ParamView(PlotView):
         return [Signal(xs.tolist(), ys.tolist(), marker="braille", color="default", lines=True)]
 
     def _level_curves(self) -> list[Signal]:
+        """The level-curve dots as one braille signal, a point per cell (see `braille_signal`)."""
+        (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
+        x, y = self._level_dots()
+        if len(x) == 0:
+            return []
+        dx, dy = to_dots(x, x0, x1, 2 * self.canvas.width), to_dots(y, y0, y1, 4 * self.canvas.height)
+        return [braille_signal(dx, dy, self.axes, self.canvas, LANDSCAPE_COLOR)]
+
+    def _level_dots(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of every dot on a level curve, one point per dot."""
         (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
         nx, ny = 2 * self.canvas.width, 4 * self.canvas.height
         xs, ys = cell_values(np.arange(nx), x0, x1, nx), cell_values(np.arange(ny), y0, y1, ny)
@@ -120,7 +131,7 @@ class ParamView(PlotView):
             z = np.asarray(self.problem.f(np.stack(np.meshgrid(xs, ys), axis=-1)), dtype=float)
         finite = np.isfinite(z)
         if finite.sum() < 2:
-            return []
+            return np.zeros(0), np.zeros(0)
         band = np.where(
             finite, np.searchsorted(_levels(z[finite], int(np.clip(self.canvas.height // 2, 5, 9))), z), -1
         )
@@ -128,7 +139,7 @@ class ParamView(PlotView):
         edge[:, :-1] |= (band[:, :-1] != band[:, 1:]) & (band[:, :-1] >= 0) & (band[:, 1:] >= 0)
         edge[:-1, :] |= (band[:-1, :] != band[1:, :]) & (band[:-1, :] >= 0) & (band[1:, :] >= 0)
         iy, ix = np.nonzero(edge)
-        return [Signal(xs[ix].tolist(), ys[iy].tolist(), marker="braille", color=LANDSCAPE_COLOR)]
+        return xs[ix], ys[iy]
 
     def _minima(self) -> list[Signal]:
         p = self.problem

@@ -9,6 +9,8 @@ every drawn dot in place, so plotext renders the reduced series exactly as it re
     point, so first, min, max and last per column draw the same dots (one point per column would not).
 `clip_to_box` cuts segments at the plotting box (NaN marks a break), so a diverging run's far-off points
 never reach plotext, which would interpolate a line of ~10¹² dots towards them.
+`braille_masks` groups dots by the cell that holds them, as plotext's braille markers do (cell = dot // (2, 4),
+one bit per dot), so a scatter of many dots can reach plotext as one point per cell with its glyph.
 """
 
 from __future__ import annotations
@@ -33,6 +35,23 @@ def cell_values(cells: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarra
     if bins <= 1:
         return np.full(np.shape(cells), float(lo))
     return lo + np.asarray(cells, dtype=float) / (bins - 1) * (hi - lo)
+
+
+def braille_masks(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells (column, row from the bottom) holding the dots (dx, dy) (non-negative dot indices, repeats
+    allowed) and each cell's dot mask: bit 2(3 − dy mod 4) + dx mod 2, i.e. plotext's braille code order
+    (top row first, left before right). Cells sorted by (column, row)."""
+    dx, dy = np.asarray(dx, dtype=np.int64), np.asarray(dy, dtype=np.int64)
+    if len(dx) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    rows = int(dy.max()) // 4 + 1
+    cell = (dx // 2) * rows + dy // 4
+    bit = 2 * (3 - dy % 4) + dx % 2
+    dots = np.unique(cell * 8 + bit)  # each dot once, so a sum of its bits is their OR
+    cells, where = np.unique(dots // 8, return_inverse=True)
+    masks = np.bincount(where, weights=1 << (dots % 8), minlength=len(cells)).astype(np.int64)
+    return cells // rows, cells % rows, masks
 
 
 def drop_repeats(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:

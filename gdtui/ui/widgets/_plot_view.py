@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._plot_layers import Axes, Canvas, Composite, Layer, Row, Signal, build_frame, build_layer
-from ._plot_reduce import cell_values
+from ._plot_layers import (
+    BRAILLE_GLYPHS,
+    Axes,
+    Canvas,
+    Composite,
+    Layer,
+    Row,
+    Signal,
+    build_frame,
+    build_layer,
+)
+from ._plot_reduce import braille_masks, cell_values
 
 #: Per-run (colour, marker): named ANSI colours that keep their meaning in 16 colours, and distinct ASCII
 #: markers, so series stay apart under NO_COLOR too.
@@ -52,10 +62,24 @@ def legend_signals(labels: list[str], axes: Axes, canvas: Canvas) -> list[Signal
 def cell_signal(
     cx, cy, axes: Axes, canvas: Canvas, marker: str, color: str, style: str = "default"
 ) -> Signal:
-    """A marker in each given cell (column, row from the bottom of the canvas)."""
+    """A marker in each given cell (column, row from the bottom of the canvas; distinct cells)."""
     xs = cell_values(np.asarray(cx), *axes.xlim, canvas.width)
     ys = cell_values(np.asarray(cy), *axes.ylim, canvas.height)
-    return Signal(xs.tolist(), ys.tolist(), marker=marker, color=color, style=style)
+    return Signal(xs.tolist(), ys.tolist(), marker=marker, color=color, style=style, cells=True)
+
+
+def braille_signal(dx, dy, axes: Axes, canvas: Canvas, color: str) -> Signal:
+    """The dots (dx, dy) (dot indices on the canvas's braille grid) as one point per cell, marked with
+    plotext's braille glyph for that cell's dots: the cells plotext draws for a braille scatter of the
+    dots themselves, at a cost that grows with cells instead of dots."""
+    cx, cy, masks = braille_masks(dx, dy)
+    return Signal(
+        cell_values(cx, *axes.xlim, canvas.width).tolist(),
+        cell_values(cy, *axes.ylim, canvas.height).tolist(),
+        marker=[BRAILLE_GLYPHS[m] for m in masks.tolist()],
+        color=color,
+        cells=True,
+    )
 
 
 def unique_cells(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
