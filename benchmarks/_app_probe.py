@@ -6,6 +6,9 @@
 - `install()`: timestamps on `LivePlot.redraw`, `Screen._on_timer_update` (the screen's update: layout
   if needed, compositor, `_display`), `Screen._refresh_layout`, `App._display` and `LessonScreen._apply`
   into `LOG`, with the process CPU time at each end.
+- `frames`, `redrawn_end`, `settled`: reading the log (frames; the write after both plots redrew; the
+  log once the app has gone quiet).
+- `make_app`: the app on the bundled course, with a fresh progress store.
 - `NaiveApp`: the same app, whose lesson screens show textual-plotext `PlotextPlot` widgets instead of
   the layered plots: each redraw tick builds a fresh plotext figure from all the data; `render()` (in the
   screen update) builds it to ANSI and Textual re-renders the whole widget.
@@ -13,6 +16,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +29,12 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.screen import Screen
 from textual_plotext import PlotextPlot
 
+from gdtui.course import load_course
 from gdtui.ui import app as app_module
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.lesson import LessonScreen
 from gdtui.ui.widgets._plot_param import ParamView
-from gdtui.ui.widgets.plots import CURRENT_STYLE, LivePlot, ParamPlot, SERIES_STYLES
+from gdtui.ui.widgets.plots import CURRENT_STYLE, SERIES_STYLES, LivePlot, ParamPlot
 
 clock = time.perf_counter
 
@@ -40,12 +47,14 @@ class Event:
     t1: float
     cpu: float  # process CPU time at t1
     nbytes: int = 0
+    text: str = ""  # what a display wrote, when `LOG.keep_text`
 
 
 class Log:
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.written: list[str] = []
+        self.keep_text = False
 
     def take(self) -> list[Event]:
         events, self.events = self.events, []
@@ -78,11 +87,13 @@ def _record(cls: type, name: str, kind: str) -> None:
             return original(self, *args, **kwargs)
         finally:
             t1 = clock()
-            nbytes = 0
+            nbytes, text = 0, ""
             if kind == "display":
-                nbytes = sum(len(s.encode()) for s in LOG.written)
+                text = "".join(LOG.written)
+                nbytes = len(text.encode())
                 LOG.written.clear()
-            LOG.events.append(Event(kind, self, t0, t1, time.process_time(), nbytes))
+            text = text if LOG.keep_text else ""
+            LOG.events.append(Event(kind, self, t0, t1, time.process_time(), nbytes, text))
 
     timed.__wrapped__ = original
     setattr(cls, name, timed)
@@ -97,6 +108,48 @@ def install() -> None:
     _record(Screen, "_refresh_layout", "layout")
     _record(App, "_display", "display")
     _record(LessonScreen, "_apply", "apply")
+
+
+# -- reading the log ----------------------------------------------------------------------------------------
+def frames(log: list[Event], period: float) -> list[dict]:
+    """Group the events into frames: the plots' redraws of one timer period + the updates that flush them."""
+    out, cur, flush = [], None, None
+    for e in sorted(log, key=lambda e: e.t0):
+        if e.kind == "redraw":
+            if cur is not None and cur["flushed"] and e.t0 > cur["start"] + period / 2:
+                out.append(cur)
+                cur = None
+            if cur is None:
+                cur = {"start": e.t0, "plots": 0.0, "screen": 0.0, "bytes": 0, "end": 0.0}
+            cur["plots"] += e.t1 - e.t0
+            cur["flushed"], flush = False, None
+        elif e.kind == "update" and cur is not None and not cur["flushed"]:
+            cur["screen"] += e.t1 - e.t0
+            cur["end"], cur["flushed"], flush = e.t1, True, e
+        elif e.kind == "display" and flush is not None and flush.t0 <= e.t0 <= flush.t1:
+            cur["bytes"] += e.nbytes
+    if cur is not None and cur["flushed"]:
+        out.append(cur)
+    return out
+
+
+def redrawn_end(log: list[Event], t0: float, plots) -> Event | None:
+    """The first write after every plot has redrawn since t0 (None if one has not)."""
+    redraws = [e for e in log if e.kind == "redraw" and e.t0 >= t0 and e.obj in plots]
+    if {e.obj for e in redraws} != set(plots):
+        return None
+    last = max(e.t1 for e in redraws)
+    return min((e for e in log if e.kind == "display" and e.t0 >= last), key=lambda e: e.t0, default=None)
+
+
+async def settled(gap: float = 0.2, limit: float = 2.0) -> list[Event]:
+    """Wait until nothing has been drawn for `gap` seconds (paused, the app then stays quiet)."""
+    t0, seen, quiet_since = clock(), 0, clock()
+    while clock() - quiet_since < gap and clock() - t0 < limit:
+        await asyncio.sleep(0.01)
+        if len(LOG.events) != seen:
+            seen, quiet_since = len(LOG.events), clock()
+    return LOG.take()
 
 
 # -- the naive textual-plotext version -----------------------------------------------------------------
@@ -173,7 +226,9 @@ class NaivePlot(PlotextPlot):
             if p.dim == 2:
                 plt.plot(*_finite(x, y), marker="braille", color=color)
             plt.scatter(*_finite(x, y), marker=marker, color=color)
-            plt.scatter(*_finite(x[-1:], y[-1:]), marker=marker, color=color, style=CURRENT_STYLE, label=label)
+            plt.scatter(
+                *_finite(x[-1:], y[-1:]), marker=marker, color=color, style=CURRENT_STYLE, label=label
+            )
 
 
 class NaiveLessonScreen(LessonScreen):
@@ -189,5 +244,17 @@ class NaiveLessonScreen(LessonScreen):
 class NaiveApp(GdtuiApp):
     CSS_PATH = Path(app_module.__file__).with_name(GdtuiApp.CSS_PATH)  # relative to gdtui's module
 
-    def open_lesson(self, slug: str, page: int = 0) -> None:
-        self.push_screen(NaiveLessonScreen(self.course.lesson(slug), page))
+    def push_screen(self, screen, *args, **kwargs):
+        if type(screen) is LessonScreen:
+            screen = NaiveLessonScreen(screen.lesson, screen.index)
+        return super().push_screen(screen, *args, **kwargs)
+
+
+def make_app(cls: type[GdtuiApp], lesson: str, redraw_rate: float) -> GdtuiApp:
+    """An app on the bundled course with a fresh progress store (when the app keeps one)."""
+    course = load_course()
+    if "store" not in inspect.signature(GdtuiApp.__init__).parameters:
+        return cls(course, lesson, redraw_rate=redraw_rate)
+    from gdtui.store import Store
+
+    return cls(course, Store.open(tempfile.mkdtemp(prefix="gdtui-bench-")), lesson, redraw_rate=redraw_rate)

@@ -10,6 +10,11 @@ Scene: Rosenbrock, momentum (lr 5e-4) for 480 steps, two steps a frame. Two plot
 Prints median and p90 ms a frame (both plots), the ratio, and the bytes a frame puts on the wire
 (changed rows only vs every row), for plot areas cut from an 80×24 and a 160×50 screen and for plots
 of those whole sizes.
+
+Then full repaints (median / p90 ms): everything rebuilt, landscape included, plus Strips for every row,
+  resize     both plots after a resize to a size not seen before, four runs 480 steps in (Rosenbrock);
+  new scene  the parameter plot after `set_scene` with a problem not among the last few (2-D and 1-D
+             problems in turn), a run two steps in.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from rich.color import ColorSystem
 from rich.text import Text
 from textual_plotext import Plot
 
-from gdtui.engine import get_problem, run
+from gdtui.engine import PROBLEMS, get_problem, run
 from gdtui.ui.widgets._plot_loss import LossView
 from gdtui.ui.widgets._plot_param import ParamView
 from gdtui.ui.widgets.plots import row_strip
 
 LABEL = "momentum"
+RACE = [("gd", 0.001), ("momentum", 0.0005), ("adam", 0.05), ("gd", 0.0025)]  # the last one diverges
 
 
 def ansi_bytes(strips) -> int:
@@ -107,6 +113,45 @@ def measure(size, frames: int, traj) -> dict:
     return {"pipeline": times, "naive": naive, "first": first, "sent": sent, "full": full}
 
 
+def repaint_resize(size, repeats: int, trajs) -> list[float]:
+    """Both plots, each time resized to a new size (w − i, h): the landscape is never cached."""
+    labels = [f"{opt} {lr}" for opt, lr in RACE]
+    lv, pv = LossView(), ParamView()
+    lv.set_series(labels)
+    pv.set_scene(get_problem("rosenbrock"), labels)
+    lv.set_losses([t.loss for t in trajs])
+    pv.set_paths([t.theta for t in trajs])
+    plots = [Pipeline(lv, size), Pipeline(pv, size)]
+    plots[0].frame(), plots[1].frame()
+    times = []
+    for i in range(1, repeats + 1):
+        t = time.perf_counter()
+        for plot in plots:
+            plot.view.resize(size[0] - i, size[1])
+            plot.strips = []  # a resize: every row becomes a new Strip
+            plot.frame()
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def repaint_scene(size, repeats: int) -> list[float]:
+    """The parameter plot after set_scene with the next of all problems in turn (more than it keeps)."""
+    names = list(PROBLEMS)
+    trajs = {n: run(n, "gd", lr=0.01, steps=2) for n in names}
+    pv = ParamView()
+    plot = Pipeline(pv, size)
+    times = []
+    for i in range(repeats + len(names)):
+        name = names[i % len(names)]
+        t = time.perf_counter()
+        pv.set_scene(get_problem(name), [LABEL])
+        pv.set_paths([trajs[name].theta])
+        plot.frame()
+        if i >= len(names):  # the first round warms up
+            times.append(time.perf_counter() - t)
+    return times
+
+
 def ms(values, q) -> float:
     return 1000 * float(np.quantile(values, q))
 
@@ -114,6 +159,7 @@ def ms(values, q) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--frames", type=int, default=160)
+    parser.add_argument("--repaints", type=int, default=15)
     args = parser.parse_args()
     traj = run("rosenbrock", "momentum", lr=0.0005, steps=480)
     cases = [
@@ -134,6 +180,11 @@ def main() -> None:
             f"  {statistics.median(naive) / statistics.median(pipe):5.0f}× {1000 * r['first']:7.1f}ms"
             f" {statistics.median(r['sent']):7.0f} /{statistics.median(r['full']):6.0f}"
         )
+    race = [run("rosenbrock", opt, lr=lr, steps=480) for opt, lr in RACE]
+    print(f"\n{'full repaint':28} {'resize, 2 plots':>17} {'new scene, param':>20}")
+    for name, size in [*cases, ("plot 150×40", (150, 40))]:
+        a, b = repaint_resize(size, args.repaints, race), repaint_scene(size, args.repaints)
+        print(f"{name:28} {ms(a, 0.5):8.1f} /{ms(a, 0.9):6.1f}   {ms(b, 0.5):9.1f} /{ms(b, 0.9):6.1f}")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--redraw-rate", metavar="N", type=_number, default=10.0, help="plot redraws per second (default 10)"
     )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="where progress is saved (default: $GDTUI_DATA_DIR, else your data folder)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = sub.add_parser(
         "check",
@@ -134,6 +140,28 @@ def build_parser() -> argparse.ArgumentParser:
         "dir", metavar="DIR", nargs="?", type=Path, help="the course folder (default: built-in)"
     )
     check.set_defaults(handler=_check)
+    progress = sub.add_parser(
+        "progress",
+        help="print your progress (or clear it with --reset)",
+        description="Print the progress saved for the course: pages seen, exercises solved, hints used.",
+    )
+    progress.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="where progress is saved (default: $GDTUI_DATA_DIR, else your data folder)",
+    )
+    progress.add_argument(
+        "--lessons",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the course the progress belongs to (default: built-in)",
+    )
+    progress.add_argument("--reset", action="store_true", help="clear all progress, after confirmation")
+    progress.add_argument("--yes", action="store_true", help="with --reset: do not ask")
+    progress.set_defaults(handler=_progress)
     trace = sub.add_parser(
         "trace",
         help="run an optimizer on a problem headless and print the trajectory",
@@ -220,26 +248,75 @@ def _check(args: argparse.Namespace) -> int:
     return run_check(args.dir)
 
 
-def _app(args: argparse.Namespace) -> int:
-    """Open the course in the terminal."""
+def _open_store(args: argparse.Namespace):
+    from .store import Store, StoreError, data_dir
+
+    try:
+        return Store.open(data_dir(args.data_dir))
+    except StoreError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _load(args: argparse.Namespace):
     from .course import CourseError, load_course
 
-    if not (sys.stdin.isatty() and sys.__stderr__.isatty()):  # Textual reads stdin and draws on stderr
-        raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
-    if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
-        raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
     try:
-        course = load_course(args.lessons)
+        return load_course(args.lessons)
     except CourseError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
         raise ConfigError(f"the course has {len(exc.issues)} problem(s); `gdtui check` lists them") from None
+
+
+def _progress(args: argparse.Namespace) -> int:
+    """Print progress, or clear it after confirmation."""
+    from .store import format_report
+
+    store = _open_store(args)
+    try:
+        if store.notice:
+            print(store.notice, file=sys.stderr)
+        if args.reset:
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise ConfigError(
+                        "--reset asks before clearing progress; add --yes to clear without asking"
+                    )
+                answer = input(f"Clear all progress saved in {store.path}? [y/N] ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    print("Nothing cleared.")
+                    return 1
+            store.reset()
+            print(f"Progress cleared ({store.path}).")
+            return 0
+        course = _load(args)
+        titles = {
+            lesson.slug: (lesson.title, len(lesson.pages), sum(len(p.exercises) for p in lesson.pages))
+            for lesson in course.lessons
+        }
+        print(format_report(store.summary(), titles))
+        return 0
+    finally:
+        store.close()
+
+
+def _app(args: argparse.Namespace) -> int:
+    """Open the course in the terminal."""
+    if not (sys.stdin.isatty() and sys.__stderr__.isatty()):  # Textual reads stdin and draws on stderr
+        raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
+    if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
+        raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
+    course = _load(args)
     slugs = [lesson.slug for lesson in course.lessons]
     if args.lesson is not None and args.lesson not in slugs:
         raise ConfigError(f"unknown lesson {args.lesson!r}; choose one of: {', '.join(slugs)}")
+    store = _open_store(args)
     from .ui.app import GdtuiApp
 
-    GdtuiApp(course, args.lesson, redraw_rate=args.redraw_rate).run()
+    try:
+        GdtuiApp(course, store, args.lesson, redraw_rate=args.redraw_rate).run()
+    finally:
+        store.close()
     return 0
 
 

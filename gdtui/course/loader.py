@@ -11,13 +11,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .exercises import read_exercises
 from .fields import Fields, join
 from .scenes import read_scene
 from .schema import Course, CourseError, CourseIssue, Lesson, Page
 
 COURSE_KEYS = ("title", "lessons")
 LESSON_KEYS = ("title", "summary", "page")
-PAGE_KEYS = ("title", "text", "scene")
+PAGE_KEYS = ("title", "text", "scene", "exercise")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
@@ -115,9 +116,12 @@ def _page(f: Fields, table: dict[str, Any], at: str, folder: Path) -> Page | Non
     source, text = _markdown(f, table, at, folder)
     raw_scene = f.table(table, "scene", at)
     scene = read_scene(f, raw_scene, join(at, "scene")) if raw_scene is not None else None
+    exercises = ()
+    if "exercise" in table and (scene is not None or raw_scene is None):
+        exercises = read_exercises(f, table["exercise"], join(at, "exercise"), scene)
     if f.count > before:
         return None
-    return Page(title=title, text=text, source=source, scene=scene)
+    return Page(title=title, text=text, source=source, scene=scene, exercises=exercises)
 
 
 def _markdown(f: Fields, table: dict[str, Any], at: str, folder: Path) -> tuple[Path | None, str | None]:

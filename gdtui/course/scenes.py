@@ -17,7 +17,7 @@ from ..engine import (
     parse_schedule,
 )
 from .fields import Fields, choices, is_number, join
-from .schema import CONTROLS, EXPECTATIONS, RunSpec, Scene
+from .schema import CONTROLS, EXPECTATIONS, VIEWS, RunSpec, Scene
 
 RUN_KEYS = ("optimizer", "lr", "hyper", "label", "expect")
 SCENE_KEYS = (
@@ -32,6 +32,8 @@ SCENE_KEYS = (
     "tol",
     "controls",
     "speed",
+    "view",
+    "target",
 )
 
 
@@ -51,6 +53,8 @@ def read_scene(f: Fields, raw: dict[str, Any], at: str) -> Scene | None:
         "tol": f.number(raw, "tol", at, positive=False),
         "controls": _controls(f, raw, at, race=runs is not None and len(runs) > 1),
         "speed": f.number(raw, "speed", at, positive=True),
+        "view": _view(f, raw, at, problem),
+        "target": _target(f, raw, at),
     }
     if f.count > before or problem is None or runs is None:
         return None
@@ -198,3 +202,23 @@ def _controls(f: Fields, raw: dict[str, Any], at: str, *, race: bool) -> tuple[s
         elif race and name == "optimizer":
             f.add(field, "a control a race can use (optimizer swaps the optimizer of a single-run scene)")
     return None if f.count > before else tuple(value)
+
+
+def _view(f: Fields, raw: dict[str, Any], at: str, problem: Problem | None) -> str | None:
+    view = f.choice(raw, "view", at, VIEWS)
+    if view in ("fit", "batch-variance") and problem is not None and not problem.is_data:
+        f.add(
+            join(at, "view"), f"a data-fitting problem for the {view} view ({problem.name} has no data set)"
+        )
+        return None
+    return view
+
+
+def _target(f: Fields, raw: dict[str, Any], at: str) -> float | None:
+    if "target" not in raw:
+        return None
+    value = raw["target"]
+    if not is_number(value):
+        f.add(join(at, "target"), "a loss to reach (a number)")
+        return None
+    return float(value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..engine import Stepper, get_optimizer, hyperparameters
 
@@ -20,6 +21,11 @@ from ..engine import Stepper, get_optimizer, hyperparameters
 CONTROLS = ("optimizer", "lr", "momentum", "batch_size", "schedule", "start", "speed")
 #: Run statuses a scene may expect (checked headless by `gdtui check`).
 EXPECTATIONS = ("converged", "max_steps", "diverged")
+#: What the scene's upper plot shows: `auto` (the loss over θ: L(θ) for 1-D, level curves for 2-D), `fit`
+#: (a data-fitting problem's data with the current model drawn through it), `gradient-check` (relative
+#: error of forward and centered differences against h at the current θ), `batch-variance` (variance of
+#: the mini-batch gradient against B at the current θ, beside 1/B).
+VIEWS = ("auto", "fit", "gradient-check", "batch-variance")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class Scene:
     tol: float = 0.0
     controls: tuple[str, ...] = ()
     speed: float = 10.0
+    view: str = "auto"
+    target: float | None = None  # a loss to reach: the state panel says at which step each run got there
 
     def steppers(
         self,
@@ -101,12 +109,45 @@ def _scaled_lr(optimizer: str, lr: float | None, scale: float) -> float | None:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What a number exercise reads off a run of the page's scene: `of` theta, loss, grad_norm, lr, steps
+    or diverged_at; at point `step` (0 is the start, negative counts from the end; default the last);
+    θ coordinate `coord` and race run `run` (both from 1); with `changes` applied to the scene first."""
+
+    of: str
+    step: int | None = None
+    coord: int = 1
+    run: int = 1
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A question on a page. `number`: an `answer` the engine computes (within `tol`), or the learner's
+    number `sets` a setting and the run must end `expect`. `choice`: `options` and the `correct` one
+    (from 1). `predict`: `outcomes` keyed by status; the scene's run decides. Hints unfold one at a time."""
+
+    id: str
+    kind: str
+    prompt: str
+    hints: tuple[str, ...] = ()
+    explain: str = ""
+    answer: Answer | None = None
+    tol: float = 1e-6
+    sets: str | None = None
+    expect: str | None = None
+    options: tuple[str, ...] = ()
+    correct: int | None = None
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Page:
     title: str
     text: str
     source: Path
     scene: Scene | None = None
-    exercises: tuple = ()
+    exercises: tuple[Exercise, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from ..course.schema import Course
+from ..store import Store
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.lesson import LessonScreen
@@ -25,24 +26,30 @@ class GdtuiApp(App):
         Binding("q", "quit", "Quit", tooltip="quit gdtui"),
     ]
 
-    def __init__(self, course: Course, lesson: str | None = None, *, redraw_rate: float = 10.0) -> None:
+    def __init__(
+        self, course: Course, store: Store, lesson: str | None = None, *, redraw_rate: float = 10.0
+    ) -> None:
         super().__init__()
         self.course = course
+        self.store = store
         self.start_lesson = lesson
         self.redraw_rate = redraw_rate
-        self.seen: dict[str, set[int]] = {}  # lesson slug -> pages seen (this session)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen(self.course))
+        if self.store.notice:
+            self.notify(self.store.notice, title="Progress", severity="warning", timeout=30)
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         self._check_size(self.size.width, self.size.height)
 
-    def open_lesson(self, slug: str, page: int = 0) -> None:
-        self.push_screen(LessonScreen(self.course.lesson(slug), page))
-
-    def mark_seen(self, slug: str, page: int) -> None:
-        self.seen.setdefault(slug, set()).add(page)
+    def open_lesson(self, slug: str, page: int | None = None) -> None:
+        """Open a lesson at `page`, or where the learner last was in it."""
+        lesson = self.course.lesson(slug)
+        if page is None:
+            where = self.store.position()
+            page = where[1] if where and where[0] == slug and where[1] < len(lesson.pages) else 0
+        self.push_screen(LessonScreen(lesson, page))
 
     def action_help(self) -> None:
         if isinstance(self.screen, (HelpScreen, TooSmallScreen)):

@@ -17,7 +17,7 @@ OPTIMIZERS = "gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, newton, rando
 CONTROLS = "optimizer, lr, momentum, batch_size, schedule, start, speed"
 SCENE_FIELDS = (
     "problem, optimizer, lr, hyper, label, expect, run, start, steps, batch_size, schedule, seed, tol, "
-    "controls, speed"
+    "controls, speed, view, target"
 )
 
 
@@ -123,7 +123,7 @@ BROKEN = {
     ],
     "unknown-fields": [
         "unknown-fields/one/lesson.toml: author: no such field; expected one of: title, summary, page",
-        "unknown-fields/one/lesson.toml: page[1].txt: no such field; expected one of: title, text, scene",
+        "unknown-fields/one/lesson.toml: page[1].txt: no such field; expected one of: title, text, scene, exercise",
         "unknown-fields/one/lesson.toml: page[1].text: a string (missing)",
         f"unknown-fields/one/lesson.toml: page[1].scene.colour: no such field; expected one of: {SCENE_FIELDS}",
     ],

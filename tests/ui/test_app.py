@@ -8,6 +8,7 @@ from textual.widgets import Input, OptionList, Select
 
 from gdtui.course import load_course
 from gdtui.engine import run
+from gdtui.store import Store
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.home import HomeScreen
@@ -18,39 +19,46 @@ from gdtui.ui.widgets.state import StatePanel
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ui-course"
 
 
-def make_app(lesson=None, course_dir=FIXTURE):
-    return GdtuiApp(load_course(course_dir), lesson)
+@pytest.fixture
+def store(tmp_path):
+    opened = Store.open(tmp_path)
+    yield opened
+    opened.close()
+
+
+def make_app(store, lesson=None, course_dir=FIXTURE):
+    return GdtuiApp(load_course(course_dir), store, lesson)
 
 
 def state_text(screen) -> str:
     return str(screen.query_one(StatePanel).render())
 
 
-async def test_home_lists_every_lesson_with_its_progress():
-    app = make_app()
+async def test_home_lists_every_lesson_with_its_progress(store):
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, HomeScreen)
         options = app.screen.query_one("#lessons", OptionList)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert prompts[0].startswith("○ One dimension  0/3 pages")
+        assert prompts[0].startswith("○ One dimension  0/3 pages · 0/4 exercises")
         assert prompts[1].startswith("○ A race  0/1 pages")
         await pilot.press("enter")
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.slug == "one-d"
         await pilot.press("n", "escape")
         assert isinstance(app.screen, HomeScreen)
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        assert prompts[0].startswith("◐ One dimension  2/3 pages")
+        assert prompts[0].startswith("◐ One dimension  2/3 pages · 0/4 exercises")
 
 
-async def test_down_and_enter_open_the_second_lesson():
-    app = make_app()
+async def test_down_and_enter_open_the_second_lesson(store):
+    app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down", "enter")
         assert app.screen.lesson.slug == "race"
 
 
-async def test_paging_with_n_and_p_and_the_last_page_says_so():
-    app = make_app("one-d")
+async def test_paging_with_n_and_p_and_the_last_page_says_so(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert screen.index == 0
@@ -68,8 +76,8 @@ async def test_paging_with_n_and_p_and_the_last_page_says_so():
         assert screen.index == 0
 
 
-async def test_stepping_matches_the_engines_trace_for_the_same_settings():
-    app = make_app("one-d")
+async def test_stepping_matches_the_engines_trace_for_the_same_settings(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s", "s", "s")
         stepper = app.screen.runner.steppers[0]
@@ -79,8 +87,8 @@ async def test_stepping_matches_the_engines_trace_for_the_same_settings():
         assert app.screen.query_one(StatePanel).border_title == "step 3/40"
 
 
-async def test_space_plays_and_pauses():
-    app = make_app("one-d")
+async def test_space_plays_and_pauses(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("space")
@@ -94,8 +102,8 @@ async def test_space_plays_and_pauses():
         assert screen.runner.k == k
 
 
-async def test_playing_to_the_end_stops_and_shows_the_status():
-    app = make_app("one-d")
+async def test_playing_to_the_end_stops_and_shows_the_status(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         app.screen.speed = 1000.0
         await pilot.press("space")
@@ -107,16 +115,16 @@ async def test_playing_to_the_end_stops_and_shows_the_status():
         assert "finished 40 steps" in state_text(app.screen)
 
 
-async def test_reset_returns_to_the_start_point():
-    app = make_app("one-d")
+async def test_reset_returns_to_the_start_point(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s", "s", "r")
         stepper = app.screen.runner.steppers[0]
         assert stepper.k == 0 and stepper.theta.tolist() == [5.0]
 
 
-async def test_plus_and_minus_move_the_learning_rate_and_restart():
-    app = make_app("one-d")
+async def test_plus_and_minus_move_the_learning_rate_and_restart(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         runner = app.screen.runner
         await pilot.press("s", "s")
@@ -127,8 +135,8 @@ async def test_plus_and_minus_move_the_learning_rate_and_restart():
         assert app.screen.runner.lr == 0.075
 
 
-async def test_a_typed_learning_rate_that_diverges_says_diverged_and_the_app_keeps_running():
-    app = make_app("one-d")
+async def test_a_typed_learning_rate_that_diverges_says_diverged_and_the_app_keeps_running(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#ctl-lr", Input).focus()  # as tab does: the old value is selected
@@ -147,8 +155,8 @@ async def test_a_typed_learning_rate_that_diverges_says_diverged_and_the_app_kee
         assert screen.index == 1  # still answering keys
 
 
-async def test_a_bad_typed_value_is_refused_with_one_line_and_nothing_changes():
-    app = make_app("one-d")
+async def test_a_bad_typed_value_is_refused_with_one_line_and_nothing_changes(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#ctl-momentum", Input).focus()
@@ -162,8 +170,8 @@ async def test_a_bad_typed_value_is_refused_with_one_line_and_nothing_changes():
         assert screen.runner.steppers[0].batch_size == 4
 
 
-async def test_choosing_another_optimizer_restarts_with_it():
-    app = make_app("one-d")
+async def test_choosing_another_optimizer_restarts_with_it(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         select = screen.query_one("#ctl-optimizer", Select)
@@ -174,8 +182,8 @@ async def test_choosing_another_optimizer_restarts_with_it():
         assert "v " in state_text(screen)  # the velocity shows in the state panel
 
 
-async def test_a_race_steps_every_run_and_lists_them():
-    app = make_app("race")
+async def test_a_race_steps_every_run_and_lists_them(store):
+    app = make_app(store, "race")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s", "s")
         runner = app.screen.runner
@@ -183,6 +191,7 @@ async def test_a_race_steps_every_run_and_lists_them():
         text = state_text(app.screen)
         for label in ("gd", "momentum", "rmsprop", "adam"):
             assert label in text
+        assert app.screen.query_one(StatePanel).border_title == "step 2/300 · target loss 6"
         for stepper, (name, lr) in zip(
             runner.steppers,
             [("gd", 0.001), ("momentum", 0.001), ("rmsprop", 0.01), ("adam", 0.05)],
@@ -191,8 +200,8 @@ async def test_a_race_steps_every_run_and_lists_them():
             assert np.array_equal(stepper.theta, run("rosenbrock", name, lr=lr, steps=2).theta[-1])
 
 
-async def test_help_lists_every_key_and_closes():
-    app = make_app("one-d")
+async def test_help_lists_every_key_and_closes(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -203,8 +212,8 @@ async def test_help_lists_every_key_and_closes():
         assert isinstance(app.screen, LessonScreen)
 
 
-async def test_a_small_terminal_asks_to_be_enlarged_and_recovers():
-    app = make_app("one-d")
+async def test_a_small_terminal_asks_to_be_enlarged_and_recovers(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.resize_terminal(70, 20)
         await pilot.pause()
@@ -215,23 +224,23 @@ async def test_a_small_terminal_asks_to_be_enlarged_and_recovers():
         assert isinstance(app.screen, LessonScreen)
 
 
-async def test_starting_too_small_shows_the_notice():
-    app = make_app()
+async def test_starting_too_small_shows_the_notice(store):
+    app = make_app(store)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
 
 
-async def test_q_quits():
-    app = make_app("one-d")
+async def test_q_quits(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("q")
     assert app.return_code == 0
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
-async def test_every_page_of_the_built_in_course_opens(size):
-    app = GdtuiApp(load_course(None))
+async def test_every_page_of_the_built_in_course_opens(store, size):
+    app = GdtuiApp(load_course(None), store)
     async with app.run_test(size=size) as pilot:
         for lesson in app.course.lessons:
             app.open_lesson(lesson.slug)
@@ -244,8 +253,8 @@ async def test_every_page_of_the_built_in_course_opens(size):
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_a_typed_start_point_restarts_there():
-    app = make_app("one-d")
+async def test_a_typed_start_point_restarts_there(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#ctl-start", Input).focus()
@@ -257,8 +266,8 @@ async def test_a_typed_start_point_restarts_there():
         assert stepper.theta.tolist() == [-1.0 - 0.1 * 2 * (-1.0 - 2.0)]  # θ − α·2(θ − 2)
 
 
-async def test_a_typed_momentum_and_a_chosen_schedule_reach_the_engine():
-    app = make_app("one-d")
+async def test_a_typed_momentum_and_a_chosen_schedule_reach_the_engine(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#ctl-optimizer", Select).value = "momentum"
@@ -285,8 +294,8 @@ async def test_a_typed_momentum_and_a_chosen_schedule_reach_the_engine():
         assert np.array_equal(stepper.theta, expected.theta[12])
 
 
-async def test_choosing_a_speed_changes_how_fast_it_plays():
-    app = make_app("one-d")
+async def test_choosing_a_speed_changes_how_fast_it_plays(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#ctl-speed", Select).value = "100"
@@ -298,8 +307,8 @@ async def test_choosing_a_speed_changes_how_fast_it_plays():
         assert screen.runner.k >= 10  # 100 steps a second for 0.3 s, with slack for a slow machine
 
 
-async def test_escape_in_a_control_leaves_the_control_not_the_lesson():
-    app = make_app("one-d")
+async def test_escape_in_a_control_leaves_the_control_not_the_lesson(store):
+    app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.query_one("#ctl-lr", Input).focus()
@@ -308,3 +317,14 @@ async def test_escape_in_a_control_leaves_the_control_not_the_lesson():
         assert app.screen is screen and not isinstance(app.focused, Input)
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_race_with_a_target_reports_the_step_each_run_reached_it(store):
+    app = make_app(store, "race")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"s" * 25)
+        lines = state_text(app.screen).splitlines()
+        for stepper, line in zip(app.screen.runner.steppers, lines, strict=True):
+            losses = stepper.history()[1]
+            first = next(k for k, loss in enumerate(losses) if loss <= 6.0)  # the engine's own losses
+            assert line.endswith(f"target at step {first}")

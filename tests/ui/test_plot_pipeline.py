@@ -17,7 +17,15 @@ from rich.style import Style
 from rich.text import Text
 
 from gdtui.engine import get_problem, run
-from gdtui.ui.widgets._plot_layers import PLOTEXT_VERSION, Axes, Signal, build_frame, reference
+from gdtui.ui.widgets._plot_layers import (
+    PLOTEXT_VERSION,
+    Axes,
+    Signal,
+    build_frame,
+    build_layer,
+    direct_cells,
+    reference,
+)
 from gdtui.ui.widgets._plot_loss import LossView
 from gdtui.ui.widgets._plot_param import ParamView
 from gdtui.ui.widgets._plot_reduce import (
@@ -259,3 +267,79 @@ def test_clip_to_box_cuts_segments_at_the_box_and_breaks_between_pieces():
 def test_nice_ticks_are_round_and_inside():
     assert nice_ticks(-2, 2, 5) == ((-2.0, -1.0, 0.0, 1.0, 2.0), ("-2", "-1", "0", "1", "2"))
     assert nice_ticks(0, 480, 4)[0] == (0.0, 200.0, 400.0)
+
+
+# -- direct cell writes against plotext's build ---------------------------------------------------------
+def layer_cells(layer) -> dict:
+    return {r: sorted(cells) for r, cells in layer.cells().items()}
+
+
+def random_signals(rng, axes, n_signals: int) -> list[Signal]:
+    """Braille polylines and scatters (breaks, points off the canvas, repeats, zero-length segments) and
+    one-cell marker scatters, in random colours and styles."""
+    (x0, x1), (y0, y1) = axes.xlim, axes.ylim
+    out = []
+    for _ in range(n_signals):
+        n = int(rng.integers(1, 60))
+        x = rng.uniform(x0 - 0.3 * (x1 - x0), x1 + 0.3 * (x1 - x0), n)
+        y = rng.uniform(y0 - 0.3 * (y1 - y0), y1 + 0.3 * (y1 - y0), n)
+        x[rng.random(n) < 0.1] = np.nan
+        y[rng.random(n) < 0.05] = np.nan
+        if n > 3:
+            x[2], y[2] = x[1], y[1]  # a zero-length segment
+        color = ["gray", "blue+", "red", "default"][int(rng.integers(4))]
+        style = ["default", "bold", "bold inverted"][int(rng.integers(3))]
+        kind = int(rng.integers(3))
+        if kind < 2:
+            out.append(
+                Signal(x.tolist(), y.tolist(), marker="braille", color=color, style=style, lines=kind == 0)
+            )
+        else:
+            cx = np.unique(rng.integers(-2, 40, n))  # distinct cells, some off the canvas
+            cells_x = x0 + cx / 30 * (x1 - x0)
+            out.append(Signal(cells_x.tolist(), y[: len(cx)].tolist(), marker="o", color=color, style=style))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_direct_cells_are_plotexts_build(seed):
+    rng = np.random.default_rng(seed)
+    width, height = int(rng.integers(12, 90)), int(rng.integers(6, 30))
+    lo = rng.uniform(-5, 5, 2)
+    axes = Axes(width, height, (lo[0], lo[0] + 3.0), (lo[1], lo[1] + 7.5), ((), ()), ((), ()))
+    _, canvas = build_frame(axes)
+    signals = random_signals(rng, axes, int(rng.integers(1, 6)))
+    direct = build_layer(axes, canvas, signals)
+    assert direct.__class__.__name__ == "CellLayer"
+    assert layer_cells(direct) == layer_cells(build_layer(axes, canvas, signals, direct=False))
+
+
+def test_the_level_curves_and_long_paths_are_written_directly_and_exactly():
+    trajs = runs("rosenbrock", RACE)
+    pv = ParamView()
+    pv.set_scene(get_problem("rosenbrock"), ["a", "b", "c", "d"])
+    pv.resize(150, 45)
+    pv.set_paths([t.theta for t in trajs])
+    pv.frame()
+    axes, (base, dyn, _) = pv.layers()
+    for signals in (base[:1], base, dyn):
+        direct = build_layer(axes, pv.canvas, signals)
+        assert direct.__class__.__name__ == "CellLayer"
+        assert layer_cells(direct) == layer_cells(build_layer(axes, pv.canvas, signals, direct=False))
+
+
+def test_what_plotext_orders_or_groups_itself_is_left_to_plotext():
+    axes = Axes(40, 12, (0.0, 1.0), (0.0, 1.0), ((), ()), ((), ()))
+    _, canvas = build_frame(axes)
+    two_markers_one_cell = Signal([0.5, 0.5], [0.5, 0.5], marker=["o", "x"])
+    for signal in (
+        two_markers_one_cell,
+        Signal([0.1, 0.9], [0.1, 0.9], marker="o", lines=True),
+        Signal([0.1], [0.1], marker="braille", label="a run"),
+        Signal([0.1], [0.1], marker="hd"),
+    ):
+        assert direct_cells(axes, canvas, [signal]) is None
+    same_marker_twice = Signal([0.5, 0.5], [0.5, 0.5], marker="o")
+    assert layer_cells(direct_cells(axes, canvas, [same_marker_twice])) == layer_cells(
+        build_layer(axes, canvas, [same_marker_twice], direct=False)
+    )

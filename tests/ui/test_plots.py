@@ -151,3 +151,23 @@ async def test_huge_and_negative_losses_do_not_break_the_loss_plot():
         )
         await pilot.pause(0.2)
         assert "─x zero" in "\n".join(lines(plot))
+
+
+async def test_a_new_scene_is_drawn_at_once_not_on_the_next_tick(trajs):
+    app = PlotsApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        plots = (app.query_one(ParamPlot), app.query_one(LossPlot))
+        for plot in plots:
+            plot.redraw_rate = 0.2  # a tick every 5 s
+        await pilot.pause(0.1)
+        frames = [plot.frames for plot in plots]
+        start(app, trajs, k=1)
+        await pilot.pause(0.1)
+        assert all(plot.frames > n and not plot.view.dirty for plot, n in zip(plots, frames, strict=True))
+        assert "─o gd" in "\n".join(lines(plots[0]))
+        for plot in plots:
+            plot.redraw_rate = 0  # paused: a new scene waits too
+        frames = [plot.frames for plot in plots]
+        start(app, trajs[:2], k=1)
+        await pilot.pause(0.1)
+        assert [plot.frames for plot in plots] == frames

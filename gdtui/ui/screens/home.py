@@ -1,4 +1,5 @@
-"""The home screen: every lesson in course order with how far the learner has got."""
+"""The home screen: every lesson in course order with how far the learner has got, starting on the
+lesson they were in last."""
 
 from __future__ import annotations
 
@@ -12,13 +13,22 @@ from textual.widgets.option_list import Option
 from ...course.schema import Course, Lesson
 
 
-def progress_label(lesson: Lesson, seen: set[int]) -> Text:
+def progress_label(lesson: Lesson, progress) -> Text:
+    """`◐ Title  3/6 pages · 1/4 exercises · 2 hints`, and the summary below."""
     total = len(lesson.pages)
-    done = len(seen & set(range(total)))
-    mark = "✓" if done == total else "○" if not done else "◐"
+    done = len(progress.pages_seen & set(range(total)))
+    exercises = {(i, ex.id) for i, page in enumerate(lesson.pages) for ex in page.exercises}
+    solved = len(progress.solved & exercises)
+    finished = done == total and solved == len(exercises)
+    mark = "✓" if finished else "○" if not done else "◐"
     text = Text()
     text.append(f"{mark} {lesson.title}", style="bold")
-    text.append(f"  {done}/{total} pages\n", style="dim" if done < total else "green")
+    line = f"  {done}/{total} pages"
+    if exercises:
+        line += f" · {solved}/{len(exercises)} exercises"
+    if progress.hints_used:
+        line += f" · {progress.hints_used} hint{'s' * (progress.hints_used != 1)}"
+    text.append(line + "\n", style="green" if finished else "dim")
     text.append(f"  {lesson.summary}", style="italic")
     return text
 
@@ -36,11 +46,17 @@ class HomeScreen(Screen):
         yield Footer(compact=True)
 
     def _options(self) -> list[Option]:
-        seen = self.app.seen
+        store = self.app.store
         return [
-            Option(progress_label(lesson, seen.get(lesson.slug, set())), id=lesson.slug)
+            Option(progress_label(lesson, store.lesson_progress(lesson.slug)), id=lesson.slug)
             for lesson in self.course.lessons
         ]
+
+    def on_mount(self) -> None:
+        where = self.app.store.position()
+        slugs = [lesson.slug for lesson in self.course.lessons]
+        if where and where[0] in slugs:
+            self.query_one("#lessons", OptionList).highlighted = slugs.index(where[0])
 
     def on_screen_resume(self) -> None:
         lessons = self.query_one("#lessons", OptionList)

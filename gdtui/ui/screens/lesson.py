@@ -16,17 +16,33 @@ from textual.widgets import Footer, Input, Markdown, Select, Static
 
 from ...course.schema import Lesson, Page
 from ..runner import SceneRunner
-from ..widgets.controls import Controls
+from ..widgets.controls import Controls, parse_control
 from ..widgets.plots import SERIES_STYLES, LossPlot, ParamPlot
 from ..widgets.state import StatePanel, num
+from ._exercises import ExercisesMixin
 
 #: The engine's clock: at most this many ticks a second; faster speeds take several steps a tick.
 MAX_TICK_HZ = 30.0
+
+
+def view_class(view: str):
+    """The widget that draws a scene's `view` (see course VIEWS) where the parameter plot goes."""
+    if view == "auto":
+        return ParamPlot
+    from ..widgets import views
+
+    return {
+        "fit": views.FitPlot,
+        "gradient-check": views.GradientCheckPlot,
+        "batch-variance": views.BatchVariancePlot,
+    }[view]
+
+
 #: A parameter plot at least this tall shows a legend for a race.
 LEGEND_MIN_ROWS = 16
 
 
-class LessonScreen(Screen):
+class LessonScreen(ExercisesMixin, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", tooltip="back to the lessons"),
         Binding("space", "play", "Play", tooltip="play or pause the scene"),
@@ -36,6 +52,7 @@ class LessonScreen(Screen):
         Binding("p", "prev_page", "Prev", tooltip="previous page"),
         Binding("plus,equals_sign", "lr_up", "lr", key_display="+", tooltip="raise the learning rate"),
         Binding("minus", "lr_down", "lr", key_display="-", tooltip="lower the learning rate"),
+        Binding("h", "hint", "Hint", tooltip="the next hint of an exercise on this page"),
     ]
 
     def __init__(self, lesson: Lesson, page: int = 0) -> None:
@@ -68,7 +85,7 @@ class LessonScreen(Screen):
 
     def on_mount(self) -> None:
         rate = self.app.redraw_rate
-        self.query_one(ParamPlot).redraw_rate = rate
+        self.query_one("#param-plot").redraw_rate = rate
         self.query_one(LossPlot).redraw_rate = rate
         self.show_page(self.index)
 
@@ -76,7 +93,7 @@ class LessonScreen(Screen):
     def show_page(self, index: int) -> None:
         self.index = index
         page = self.page
-        self.app.mark_seen(self.lesson.slug, index)
+        self.app.store.page_seen(self.lesson.slug, index)
         self.query_one("#page-title", Static).update(
             f"[b]{self.lesson.title}[/b]  ·  {index + 1}/{len(self.lesson.pages)}  {page.title}"
         )
@@ -84,6 +101,7 @@ class LessonScreen(Screen):
         self.query_one("#page-scroll").scroll_home(animate=False)
         self._notice("")
         self.pause()
+        self.mount_exercises(page)
         scene = page.scene
         self.query_one("#lesson-body").set_class(scene is None, "no-scene")
         slot = self.query_one("#controls-slot")
@@ -93,14 +111,29 @@ class LessonScreen(Screen):
             return
         self.runner = SceneRunner(scene)
         self.speed = scene.speed
-        self._scene_changed()
+        if self._ensure_view(scene.view):
+            self.call_after_refresh(self._scene_changed)
+        else:
+            self._scene_changed()
         if scene.controls:
             slot.mount(Controls(scene.controls, self._control_values()))
+
+    def _ensure_view(self, view: str) -> bool:
+        """Put the widget for the scene's view where the parameter plot goes; True if it was replaced."""
+        current = self.query_one("#param-plot")
+        wanted = view_class(view)
+        if type(current) is wanted:
+            return False
+        replacement = wanted(id="param-plot")
+        replacement.redraw_rate = self.app.redraw_rate
+        self.query_one("#scene").mount(replacement, before=current)
+        current.remove()
+        return True
 
     def _scene_changed(self) -> None:
         """New steppers (page, control or reset): redraw everything from the start point."""
         runner = self.runner
-        self.query_one(ParamPlot).set_scene(runner.problem, runner.labels)
+        self.query_one("#param-plot").set_scene(runner.problem, runner.labels)
         self.query_one(LossPlot).set_series(runner.labels)
         self._show_controls()
         self._show_progress()
@@ -115,7 +148,7 @@ class LessonScreen(Screen):
         (its legend would sit on the first, highest losses)."""
         if self.runner is None:
             return
-        param, loss = self.query_one(ParamPlot), self.query_one(LossPlot)
+        param, loss = self.query_one("#param-plot"), self.query_one(LossPlot)
         want = self.runner.race and param.size.height >= LEGEND_MIN_ROWS
         if param.show_legend != want:
             param.show_legend = want
@@ -154,9 +187,9 @@ class LessonScreen(Screen):
             return
         labels = runner.labels
         markers = [SERIES_STYLES[i % len(SERIES_STYLES)][1] for i in range(len(labels))]
-        self.query_one(StatePanel).show(runner.steppers, labels, markers)
+        self.query_one(StatePanel).show(runner.steppers, labels, markers, runner.scene.target)
         histories = [s.history() for s in runner.steppers]
-        self.query_one(ParamPlot).update_paths([h[0] for h in histories])
+        self.query_one("#param-plot").update_paths([h[0] for h in histories])
         self.query_one(LossPlot).update_losses([h[1] for h in histories])
 
     # -- the engine's clock ---------------------------------------------------------------------------
@@ -170,6 +203,7 @@ class LessonScreen(Screen):
             self._show_progress()
         if self.runner.done:
             self.pause()
+            self.reveal_pending()
 
     def _tick_hz(self) -> float:
         return min(self.speed, MAX_TICK_HZ)
@@ -201,6 +235,8 @@ class LessonScreen(Screen):
             self.pause()
             self.runner.step(1)
             self._show_progress()
+            if self.runner.done:
+                self.reveal_pending()
 
     def action_reset(self) -> None:
         if self.runner is not None:
@@ -241,10 +277,7 @@ class LessonScreen(Screen):
                 self.play()
             return
         try:
-            if name == "lr" and self.runner is not None and self.runner.race:
-                change = {"lr_scale": _positive(text.lstrip("×x"), "learning-rate scale")}
-            else:
-                change = _parse_control(name, text)
+            change = parse_control(name, text, race=self.runner is not None and self.runner.race)
         except ValueError as exc:
             self._notice(str(exc))
             self._show_controls()
@@ -264,35 +297,3 @@ class LessonScreen(Screen):
 
     def _notice(self, text: str) -> None:
         self.query_one("#notice", Static).update(text)
-
-
-def _parse_control(name: str, text: str) -> dict:
-    """A typed control value -> the runner's change; ValueError with a one-line reason."""
-    if name == "optimizer":
-        return {"optimizer": text}
-    if name == "schedule":
-        return {"schedule": text}
-    if name == "start":
-        try:
-            return {"start": tuple(float(v) for v in text.replace(" ", "").strip("()").split(","))}
-        except ValueError:
-            raise ValueError(f"start: expected numbers separated by commas, got {text!r}") from None
-    if name == "batch_size":
-        if not text.isdigit():
-            raise ValueError(f"batch size: expected a whole number, got {text!r}")
-        return {"batch_size": int(text)}
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name.replace('_', ' ')}: expected a number, got {text!r}") from None
-    return {"lr": value} if name == "lr" else {"momentum": value}
-
-
-def _positive(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{what}: expected a number, got {text!r}") from None
-    if not value > 0:
-        raise ValueError(f"{what}: expected a number > 0, got {text!r}")
-    return value

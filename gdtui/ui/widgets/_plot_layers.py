@@ -1,30 +1,34 @@
-"""Layered plotext rendering: plotext draws every glyph, but only the part of the figure that changed.
+"""Layered plotext rendering: every cell is the one plotext draws, but only the part of the figure that
+changed is built.
 
 A figure is `Axes` (size, limits, ticks: everything that fixes where the canvas sits) plus signals in
 drawing order, in layers: the frame (axes and ticks, no data), the static base (landscape, settled
 curves), the dynamic layer (what moves each frame) and the static top (the legend, which plotext always
 draws last). The frame is one ordinary plotext build; it says where the canvas sits. Every other layer is
 built by plotext alone on a bare canvas of the same size and limits (no axes, no ticks: the same dots,
-at a fraction of the cost), and its cells are the canvas cells that build wrote (a layer of `cells`
-signals is written straight to its cells, as plotext would write them: see `build_layer`). A later write replaces
+at a fraction of the cost), and its cells are the canvas cells that build wrote. A later write replaces
 a whole cell (marker, colour, style) and leaves its background, so
 
     composite = frame, then the base's cells, then the dynamic layer's, then the top's
 
 equals plotext's build of one figure holding all the layers' signals in that order, cell for cell
 (`reference` builds that figure; tests compare the two). This leans on plotext 5.3.2's internals: the
-monitor's `build_plot` and `matrix_class`'s per-cell grids, rows counted from the bottom, and its braille
-table (`BRAILLE_GLYPHS`: a braille scatter of thousands of dots reaches plotext as one point per cell
-marked with plotext's own glyph for that cell's dots, which plotext places exactly where it would have
-drawn the dots, at a fraction of the cost).
+monitor's `build_plot` and `matrix_class`'s per-cell grids, rows counted from the bottom.
+
+plotext's build spends ~10 µs of Python per point and per dot, so a layer of a few thousand dots (the
+level curves, long settled paths) costs tens of milliseconds. Where every signal of a layer is a braille
+scatter or polyline, or a scatter of one-cell markers in distinct cells, `build_layer` writes the cells
+that build would write without running it: plotext's own value → dot mapping and line dots (replicated
+bit for bit in `_plot_reduce`), its braille table and its marker, colour and style checks. Anything else
+(labels, other markers) is built by plotext; tests compare both ways.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-
 from plotext._date import date_class
 from plotext._dict import braille_codes, hd_symbols
 from plotext._figure import _figure_class
@@ -32,12 +36,12 @@ from plotext._matrix import matrix_class
 from plotext._monitor import monitor_class
 from plotext._utility import is_color
 
-from ._plot_reduce import to_dots
+from ._plot_reduce import braille_masks, line_dots, to_dots
 
 PLOTEXT_VERSION = "5.3.2"  # the plotext whose internals this module reads; tests check it is installed
 
 #: plotext's braille glyph for each dot mask; bit i is entry i of plotext's code tuple (top row first,
-#: left dot before right), the order `_plot_reduce.braille_masks` uses.
+#: left dot before right), as `braille_masks` numbers them.
 BRAILLE_GLYPHS: tuple[str, ...] = tuple(
     braille_codes[tuple((mask >> i) & 1 for i in range(8))] for mask in range(256)
 )
@@ -57,9 +61,6 @@ class Signal:
     style: str = "default"
     lines: bool = False
     label: str | None = None
-    cells: bool = False
-    """A promise plotext never sees: no two points share a canvas cell (a scatter, single-cell markers,
-    no label), so a layer of such signals can skip plotext's per-point loop (`build_layer`)."""
 
     def key(self) -> tuple:
         """What plotext sees of this signal, for "has anything changed?" checks."""
@@ -191,13 +192,12 @@ def build_frame(axes: Axes) -> tuple[Layer, Canvas]:
     return Layer(m), canvas
 
 
-def build_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> Layer | CellLayer:
-    """plotext's build of `signals` on a bare canvas-sized figure with the same limits (written straight
-    to the cells when every signal is a `cells` one)."""
-    if signals and all(s.cells for s in signals):
-        layer = _cell_layer(axes, canvas, signals)
-        if layer is not None:
-            return layer
+def build_layer(axes: Axes, canvas: Canvas, signals: list[Signal], direct: bool = True) -> Layer | CellLayer:
+    """plotext's build of `signals` on a bare canvas-sized figure with the same limits (its cells written
+    directly when `direct` and `direct_cells` can)."""
+    cells = direct_cells(axes, canvas, signals) if direct and signals else None
+    if cells is not None:
+        return cells
     monitor = _bare_monitor(axes, canvas)
     for signal in signals:
         _draw(monitor.draw, signal)
@@ -208,7 +208,7 @@ def build_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> Layer | Ce
 
 @dataclass
 class CellLayer:
-    """A layer written without plotext's build: its cells by full-figure row, as `Layer.cells` gives."""
+    """A layer's written cells by full-figure row, as `Layer.cells` gives them, made without plotext."""
 
     by_row: dict[int, list[tuple[int, Cell]]]
 
@@ -216,41 +216,79 @@ class CellLayer:
         return self.by_row
 
 
-def _cell_layer(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer | None:
-    """What plotext's build writes for scatter signals whose points sit in distinct cells, without its
-    per-point loop: each point lands in the cell plotext maps it to (`to_dots` is its mapping, bit for
-    bit; points off the canvas are dropped), with plotext's own checked marker, colour and style; a later
-    signal's cell replaces an earlier one's. None (let plotext build it) for anything outside that:
-    lines, labels, HD markers (which plotext groups into dots), a marker list not one per point, a colour
-    plotext would pick itself, or two points in one cell."""
+def direct_cells(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer | None:
+    """The cells plotext's build of `signals` (on a bare canvas) writes, without running it; None when a
+    signal is none of: a braille scatter or polyline (its dots grouped into cells, each cell plotext's
+    braille glyph of that signal's dots in it), or an unlabelled scatter of one-cell markers with one
+    marker per cell. A later signal's cell replaces an earlier one's, as in plotext. All signals go
+    through each NumPy step together (a layer's signals are many and small)."""
     w, h = canvas.width, canvas.height
     if w <= 0 or h <= 0:
         return CellLayer({})
-    check = monitor_class()  # only its marker, colour and style checks are used
-    written: dict[tuple[int, int], Cell] = {}
-    for s in signals:
+    check = monitor_class()  # for its marker, colour and style checks only
+    looks: list[tuple[str, str]] = []  # per signal: (colour, style) as plotext checks them
+    braille: tuple[list, list, list] = ([], [], [])  # scatters: x, y, signal
+    lines: tuple[list, list, list] = ([], [], [])  # polylines: x, y, signal, a break after each
+    marks: tuple[list, list, list] = ([], [], [])  # one-cell markers: x, y, signal
+    markers: list[str] = []  # the checked marker of every point in `marks`
+    for k, s in enumerate(signals):
         n = len(s.x)
-        single = isinstance(s.marker, str)
-        if s.lines or s.label is not None or len(s.y) != n or not is_color(s.color):
+        if s.label is not None or len(s.y) != n or not is_color(s.color):
             return None
-        if not single and len(s.marker) != n:
+        looks.append((check.check_color(s.color), check.check_style(s.style)))
+        if s.marker == "braille":
+            to = lines if s.lines else braille
+            tail = [math.nan] if s.lines else []
+            to[0].extend(s.x)
+            to[0].extend(tail)
+            to[1].extend(s.y)
+            to[1].extend(tail)
+            to[2].extend([k] * (n + len(tail)))
+            continue
+        listed = not isinstance(s.marker, str)
+        if s.lines or (listed and len(s.marker) != n):
             return None
-        checked = {m: check.check_marker(m) for m in ([s.marker] if single else set(s.marker))}
+        checked = {m: check.check_marker(m) for m in (set(s.marker) if listed else [s.marker])}
         if any(m in hd_symbols for m in checked.values()):
             return None
-        markers = [checked[s.marker]] * n if single else [checked[m] for m in s.marker]
-        color, style = check.check_color(s.color), check.check_style(s.style)
-        cx = to_dots(s.x, *axes.xlim, w)
-        cy = to_dots(s.y, *axes.ylim, h)
-        inside = np.flatnonzero((cx >= 0) & (cx < w) & (cy >= 0) & (cy < h))
-        cols, rows = cx[inside].astype(int), cy[inside].astype(int)
-        if len(np.unique(rows * w + cols)) != len(inside):
+        markers.extend([checked[m] for m in s.marker] if listed else [checked[s.marker]] * n)
+        marks[0].extend(s.x)
+        marks[1].extend(s.y)
+        marks[2].extend([k] * n)
+    # braille dots: scatters' points, polylines' line dots (a NaN between polylines breaks them apart)
+    (x0, x1), (y0, y1) = axes.xlim, axes.ylim
+    dx, dy = to_dots(braille[0] + lines[0], x0, x1, 2 * w), to_dots(braille[1] + lines[1], y0, y1, 4 * h)
+    group = np.array(braille[2] + lines[2], dtype=np.int64)
+    if lines[0]:
+        m = len(braille[0])
+        dots = line_dots(dx[m:], dy[m:])
+        if dots is None:
             return None
-        for i, c, r in zip(inside.tolist(), cols.tolist(), rows.tolist(), strict=True):
-            written[(r, c)] = (markers[i], color, style)
+        dx, dy = np.concatenate([dx[:m], dots[0]]), np.concatenate([dy[:m], dots[1]])
+        group = np.concatenate([group[:m], group[m:][dots[2]]])
+    bk, bx, by, masks = braille_masks(dx, dy, w, h, group)
+    # one-cell markers: each in its cell; two different ones in a cell of one signal are plotext's to order
+    mx, my = to_dots(marks[0], x0, x1, w), to_dots(marks[1], y0, y1, h)
+    inside = np.flatnonzero((mx >= 0) & (mx < w) & (my >= 0) & (my < h))
+    mk = np.array(marks[2], dtype=np.int64)[inside]
+    mx, my = mx[inside].astype(np.int64), my[inside].astype(np.int64)
+    codes = {m: i for i, m in enumerate(dict.fromkeys(markers))}
+    mcode = np.array([codes[markers[i]] for i in inside.tolist()], dtype=np.int64)
+    key = (mk * h + my) * w + mx
+    order = np.lexsort((mcode, key))
+    if np.any((key[order][1:] == key[order][:-1]) & (mcode[order][1:] != mcode[order][:-1])):
+        return None
+    # every cell shows the last signal that wrote it
+    kind = np.r_[np.zeros(len(bk), dtype=np.int64), np.ones(len(mk), dtype=np.int64)]
+    sig, col, row = np.r_[bk, mk], np.r_[bx, mx], np.r_[by, my]
+    what = np.r_[masks.astype(np.int64), inside]  # braille: the mask; marker: the point's index in marks
+    order = np.lexsort((sig, col, row))
+    cell = row[order] * w + col[order]
+    last = order[np.r_[cell[1:] != cell[:-1], True]] if len(order) else order
     out: dict[int, list[tuple[int, Cell]]] = {}
-    for (r, c), cell in written.items():
-        out.setdefault(r + canvas.row0, []).append((c + canvas.col0, cell))
+    for is_mark, k, c, r, v in zip(*(a[last].tolist() for a in (kind, sig, col, row, what)), strict=True):
+        glyph = markers[v] if is_mark else BRAILLE_GLYPHS[v]
+        out.setdefault(r + canvas.row0, []).append((c + canvas.col0, (glyph, *looks[k])))
     return CellLayer(out)
 
 

@@ -21,8 +21,8 @@ from ._plot_reduce import cell_values, clip_to_box, drop_repeats, nice_ticks, to
 from ._plot_view import (
     CURRENT_STYLE,
     LANDSCAPE_COLOR,
+    LANDSCAPES_KEPT,
     PlotView,
-    braille_signal,
     cell_signal,
     series_style,
     unique_cells,
@@ -43,6 +43,7 @@ class ParamView(PlotView):
         self._ylim_1d: tuple[float, float] = (0.0, 1.0)
         self._split: list[int] = []  # per run: points up to here are in the static base
         self._anchors: list[np.ndarray | None] = []  # per run: θ at the split, to spot a new history
+        self._land_signals: dict[tuple, list[Signal]] = {}  # (problem, axes, canvas) -> signals, oldest first
 
     def set_scene(self, problem: Problem, labels: list[str]) -> None:
         self.problem = problem
@@ -71,13 +72,22 @@ class ParamView(PlotView):
         return Axes(self.width, self.height, xlim, ylim, xticks, yticks)
 
     def _static_signals(self) -> tuple[list[Signal], list[Signal], list[Signal]]:
-        p = self.problem
         self._split = [0] * len(self.paths)
         self._anchors = [None] * len(self.paths)
         if not self._drawable():
             return [], [], []
-        landscape = (self._curve() if p.dim == 1 else self._level_curves()) + self._minima()
-        return landscape, self._settle(force=True), []
+        return self._landscape_signals(), self._settle(force=True), []
+
+    def _landscape_signals(self) -> list[Signal]:
+        """L over the box (1-D) or its level curves (2-D), then the minima; kept per problem and size."""
+        p, key = self.problem, (self.problem, self.axes, self.canvas)
+        land = self._land_signals.pop(key, None)
+        if land is None:
+            land = (self._curve() if p.dim == 1 else self._level_curves()) + self._minima()
+        self._land_signals[key] = land
+        while len(self._land_signals) > LANDSCAPES_KEPT:
+            del self._land_signals[next(iter(self._land_signals))]
+        return land
 
     def _drawable(self) -> bool:
         p = self.problem
@@ -114,16 +124,6 @@ class ParamView(PlotView):
         return [Signal(xs.tolist(), ys.tolist(), marker="braille", color="default", lines=True)]
 
     def _level_curves(self) -> list[Signal]:
-        """The level-curve dots as one braille signal, a point per cell (see `braille_signal`)."""
-        (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
-        x, y = self._level_dots()
-        if len(x) == 0:
-            return []
-        dx, dy = to_dots(x, x0, x1, 2 * self.canvas.width), to_dots(y, y0, y1, 4 * self.canvas.height)
-        return [braille_signal(dx, dy, self.axes, self.canvas, LANDSCAPE_COLOR)]
-
-    def _level_dots(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x, y) of every dot on a level curve, one point per dot."""
         (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
         nx, ny = 2 * self.canvas.width, 4 * self.canvas.height
         xs, ys = cell_values(np.arange(nx), x0, x1, nx), cell_values(np.arange(ny), y0, y1, ny)
@@ -131,7 +131,7 @@ class ParamView(PlotView):
             z = np.asarray(self.problem.f(np.stack(np.meshgrid(xs, ys), axis=-1)), dtype=float)
         finite = np.isfinite(z)
         if finite.sum() < 2:
-            return np.zeros(0), np.zeros(0)
+            return []
         band = np.where(
             finite, np.searchsorted(_levels(z[finite], int(np.clip(self.canvas.height // 2, 5, 9))), z), -1
         )
@@ -139,7 +139,7 @@ class ParamView(PlotView):
         edge[:, :-1] |= (band[:, :-1] != band[:, 1:]) & (band[:, :-1] >= 0) & (band[:, 1:] >= 0)
         edge[:-1, :] |= (band[:-1, :] != band[1:, :]) & (band[:-1, :] >= 0) & (band[1:, :] >= 0)
         iy, ix = np.nonzero(edge)
-        return xs[ix], ys[iy]
+        return [Signal(xs[ix].tolist(), ys[iy].tolist(), marker="braille", color=LANDSCAPE_COLOR)]
 
     def _minima(self) -> list[Signal]:
         p = self.problem

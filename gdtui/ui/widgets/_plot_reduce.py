@@ -9,8 +9,12 @@ every drawn dot in place, so plotext renders the reduced series exactly as it re
     point, so first, min, max and last per column draw the same dots (one point per column would not).
 `clip_to_box` cuts segments at the plotting box (NaN marks a break), so a diverging run's far-off points
 never reach plotext, which would interpolate a line of ~10¹² dots towards them.
-`braille_masks` groups dots by the cell that holds them, as plotext's braille markers do (cell = dot // (2, 4),
-one bit per dot), so a scatter of many dots can reach plotext as one point per cell with its glyph.
+
+Two more steps of plotext's build, vectorised and bit-identical, let a layer skip its per-point loop:
+  • `line_dots`: plotext joins dots (x₀, y₀), (x₁, y₁) with the a = max(|x₁ − x₀|, |y₁ − y₀|) + 1 dots
+    ⌊x₀ + i(x₁ − x₀)/(a − 1)⌋₀, i = 0…a − 2 (⌊⌋₀: towards zero; the last dot is the next segment's
+    first), a segment with a missing end keeps its first point only, and the very last point is added;
+  • `braille_masks`: a braille cell is dot // (2, 4), and holds the OR of its dots' bits.
 """
 
 from __future__ import annotations
@@ -22,12 +26,18 @@ import numpy as np
 
 def to_dots(values: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
     """plotext's value → dot index, vectorised and bit-identical (NaN stays NaN). Floats holding integers."""
+    n = np.array(values, dtype=float)  # a copy: worked on in place, in plotext's order of operations
     with np.errstate(all="ignore"):
-        change = 0.5 + (bins - 1) * (np.asarray(values, dtype=float) - lo) / (hi - lo)
-        n = change * 100000000
+        n -= lo
+        n *= bins - 1
+        n /= hi - lo
+        n += 0.5
+        n *= 100000000  # plotext's round(·, 8): n·10⁸, ...
         f = np.floor(n)
-        r = np.where(n - f < 0.5, f, np.ceil(n)) * 1e-08
-    return np.floor(r)
+        n -= f
+        f += n >= 0.5  # ... ceil(n) (= ⌊n⌋ + 1) from a fractional part of ½ up, then ·10⁻⁸
+        f *= 1e-08
+        return np.floor(f, out=f)
 
 
 def cell_values(cells: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarray:
@@ -37,21 +47,50 @@ def cell_values(cells: np.ndarray, lo: float, hi: float, bins: int) -> np.ndarra
     return lo + np.asarray(cells, dtype=float) / (bins - 1) * (hi - lo)
 
 
-def braille_masks(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The cells (column, row from the bottom) holding the dots (dx, dy) (non-negative dot indices, repeats
-    allowed) and each cell's dot mask: bit 2(3 − dy mod 4) + dx mod 2, i.e. plotext's braille code order
-    (top row first, left before right). Cells sorted by (column, row)."""
-    dx, dy = np.asarray(dx, dtype=np.int64), np.asarray(dy, dtype=np.int64)
-    if len(dx) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    rows = int(dy.max()) // 4 + 1
-    cell = (dx // 2) * rows + dy // 4
-    bit = 2 * (3 - dy % 4) + dx % 2
-    dots = np.unique(cell * 8 + bit)  # each dot once, so a sum of its bits is their OR
-    cells, where = np.unique(dots // 8, return_inverse=True)
-    masks = np.bincount(where, weights=1 << (dots % 8), minlength=len(cells)).astype(np.int64)
-    return cells // rows, cells % rows, masks
+def line_dots(
+    dx: np.ndarray, dy: np.ndarray, limit: int = 4_000_000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The dots plotext draws for the polyline through the dots (dx, dy) (NaN: a missing point), in its
+    order (`plotext._utility.get_lines`), and for each the index of the point starting its segment; None
+    when that would be more than `limit` dots."""
+    dx, dy = np.asarray(dx, dtype=float), np.asarray(dy, dtype=float)
+    if len(dx) < 2:
+        return dx, dy, np.arange(len(dx))
+    x0, x1, y0, y1 = dx[:-1], dx[1:], dy[:-1], dy[1:]
+    ok = np.isfinite(x0) & np.isfinite(x1) & np.isfinite(y0) & np.isfinite(y1)
+    sx, sy = np.where(ok, x1 - x0, 0.0), np.where(ok, y1 - y0, 0.0)
+    a = np.where(ok, np.maximum(np.abs(sx), np.abs(sy)) + 1, 2.0)  # a broken segment: its first point
+    count = (a - 1).astype(np.int64)
+    total = int(count.sum())
+    if total > limit:
+        return None
+    seg = np.repeat(np.arange(len(count)), count)
+    i = (np.arange(total) - np.repeat(np.cumsum(count) - count, count)).astype(float)
+    step = np.maximum(a - 1, 1)
+    with np.errstate(invalid="ignore"):
+        px = np.trunc(x0[seg] + i * np.where(a > 1, sx / step, 0.0)[seg])
+        py = np.trunc(y0[seg] + i * np.where(a > 1, sy / step, 0.0)[seg])
+    return np.append(px, dx[-1]), np.append(py, dy[-1]), np.append(seg, len(dx) - 1)
+
+
+def braille_masks(
+    dx: np.ndarray, dy: np.ndarray, width: int, height: int, group: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Braille cells of the dots (dx, dy) on a `width` × `height` canvas, each dot in its `group` (say,
+    the signal that drew it; default all 0): (group, column, row from the bottom, dot mask) for every
+    group and cell holding some of its dots, sorted by group, row, column. Mask bit 2(3 − dy mod 4) +
+    dx mod 2 is the dot's position in plotext's braille code (top row first, left dot before right).
+    Missing dots (NaN) and dots of cells off the canvas are dropped, as plotext drops them."""
+    dx, dy = np.asarray(dx, dtype=float), np.asarray(dy, dtype=float)
+    group = np.zeros(len(dx), dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
+    keep = (dx >= 0) & (dx < 2 * width) & (dy >= 0) & (dy < 4 * height)  # False for NaN
+    dx, dy, group = dx[keep].astype(np.int64), dy[keep].astype(np.int64), group[keep]
+    size = max(width * height, 0)
+    grid = np.zeros(size * (int(group.max()) + 1 if len(group) else 0), dtype=np.uint8)
+    bits = (1 << (2 * (3 - dy % 4) + dx % 2)).astype(np.uint8)
+    np.bitwise_or.at(grid, group * size + (dy // 4) * width + dx // 2, bits)
+    cells = np.flatnonzero(grid)
+    return cells // size, cells % width, cells % size // width, grid[cells]
 
 
 def drop_repeats(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:

@@ -5,18 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._plot_layers import (
-    BRAILLE_GLYPHS,
-    Axes,
-    Canvas,
-    Composite,
-    Layer,
-    Row,
-    Signal,
-    build_frame,
-    build_layer,
-)
-from ._plot_reduce import braille_masks, cell_values
+from ._plot_layers import Axes, Canvas, Composite, Layer, Row, Signal, build_frame, build_layer
+from ._plot_reduce import cell_values
 
 #: Per-run (colour, marker): named ANSI colours that keep their meaning in 16 colours, and distinct ASCII
 #: markers, so series stay apart under NO_COLOR too.
@@ -33,6 +23,7 @@ SERIES_STYLES: tuple[tuple[str, str], ...] = (
 CURRENT_STYLE = "bold inverted"  # the current point of each run: reversed video shows without colour too
 LANDSCAPE_COLOR = "gray"  # level curves: quiet, so the paths stand out
 LEGEND_LINE = "─"
+LANDSCAPES_KEPT = 4  # landscape builds a view keeps (sizes, problems), so going back to one is free
 
 
 def series_style(i: int) -> tuple[str, str]:
@@ -62,32 +53,20 @@ def legend_signals(labels: list[str], axes: Axes, canvas: Canvas) -> list[Signal
 def cell_signal(
     cx, cy, axes: Axes, canvas: Canvas, marker: str, color: str, style: str = "default"
 ) -> Signal:
-    """A marker in each given cell (column, row from the bottom of the canvas; distinct cells)."""
+    """A marker in each given cell (column, row from the bottom of the canvas)."""
     xs = cell_values(np.asarray(cx), *axes.xlim, canvas.width)
     ys = cell_values(np.asarray(cy), *axes.ylim, canvas.height)
-    return Signal(xs.tolist(), ys.tolist(), marker=marker, color=color, style=style, cells=True)
-
-
-def braille_signal(dx, dy, axes: Axes, canvas: Canvas, color: str) -> Signal:
-    """The dots (dx, dy) (dot indices on the canvas's braille grid) as one point per cell, marked with
-    plotext's braille glyph for that cell's dots: the cells plotext draws for a braille scatter of the
-    dots themselves, at a cost that grows with cells instead of dots."""
-    cx, cy, masks = braille_masks(dx, dy)
-    return Signal(
-        cell_values(cx, *axes.xlim, canvas.width).tolist(),
-        cell_values(cy, *axes.ylim, canvas.height).tolist(),
-        marker=[BRAILLE_GLYPHS[m] for m in masks.tolist()],
-        color=color,
-        cells=True,
-    )
+    return Signal(xs.tolist(), ys.tolist(), marker=marker, color=color, style=style)
 
 
 def unique_cells(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (column, row) pairs: plotext draws one marker per cell whatever the repeats."""
+    """Distinct (column, row) pairs (non-negative integers), sorted: plotext draws one marker per cell
+    whatever the repeats."""
     if len(cx) == 0:
         return cx, cy
-    pairs = np.unique(np.stack([cx, cy], axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    rows = int(cy.max()) + 1  # cells are non-negative: one key per pair, in (column, row) order
+    keys = np.unique(cx.astype(np.int64) * rows + cy.astype(np.int64))
+    return (keys // rows).astype(cx.dtype), (keys % rows).astype(cy.dtype)
 
 
 class PlotView:
@@ -111,6 +90,7 @@ class PlotView:
         self._static: tuple[list[Signal], list[Signal]] | None = None  # base, top
         self._static_stale = True
         self._landscape: tuple | None = None  # (axes and signals, their layer): kept across resets
+        self._landscapes: dict[tuple, tuple] = {}  # the last few `_landscape`s by key, oldest first
         self._dyn: list[Signal] = []
         self._dyn_key: tuple | None = None
 
@@ -149,7 +129,11 @@ class PlotView:
             self._static = (land + base, top)
             key = (axes, tuple(s.key() for s in land))
             if self._landscape is None or self._landscape[0] != key:
-                self._landscape = (key, build_layer(axes, self.canvas, land))
+                kept = self._landscapes.pop(key, None)
+                self._landscape = kept or (key, build_layer(axes, self.canvas, land))
+                self._landscapes[key] = self._landscape
+                while len(self._landscapes) > LANDSCAPES_KEPT:
+                    del self._landscapes[next(iter(self._landscapes))]
             static = (
                 self._frame_layer,
                 [self._landscape[1], build_layer(axes, self.canvas, base)],

@@ -112,3 +112,38 @@ class Controls(Vertical):
             return
         self._shown[name] = str(event.value)
         self.post_message(self.Changed(name, str(event.value)))
+
+
+def parse_control(name: str, text: str, *, race: bool = False) -> dict:
+    """A typed control value -> the runner's change; ValueError with a one-line reason. In a race the
+    learning rate is a scale for every run's own rate (×2 or 2)."""
+    if name == "lr" and race:
+        return {"lr_scale": _positive(text.lstrip("×x"), "learning-rate scale")}
+    if name == "optimizer":
+        return {"optimizer": text}
+    if name == "schedule":
+        return {"schedule": text}
+    if name == "start":
+        try:
+            return {"start": tuple(float(v) for v in text.replace(" ", "").strip("()").split(","))}
+        except ValueError:
+            raise ValueError(f"start: expected numbers separated by commas, got {text!r}") from None
+    if name == "batch_size":
+        if not text.isdigit():
+            raise ValueError(f"batch size: expected a whole number, got {text!r}")
+        return {"batch_size": int(text)}
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name.replace('_', ' ')}: expected a number, got {text!r}") from None
+    return {"lr": value} if name == "lr" else {"momentum": value}
+
+
+def _positive(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{what}: expected a number, got {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"{what}: expected a number > 0, got {text!r}")
+    return value

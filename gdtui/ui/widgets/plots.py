@@ -2,10 +2,12 @@
 
 Attributes down: the screen calls `set_series`/`update_losses` and `set_scene`/`update_paths` as often as
 the engine steps; those only store the data and mark the plot dirty. A timer (`redraw_rate` a second)
-redraws a dirty plot through the layered pipeline (`_plot_layers`): plotext builds only the dynamic
-layer, it is composited over the cached static layers, and only the rows whose cells changed become
-new Strips (Line API, no ANSI round trip) and are refreshed. Colours are named ANSI colours on the
-terminal's own background; markers and reverse video keep runs apart under NO_COLOR.
+redraws a dirty plot through the layered pipeline (`_plot_layers`): only the dynamic layer is rebuilt,
+it is composited over the cached static layers, and only the rows whose cells changed become new Strips
+(Line API, no ANSI round trip) and are refreshed. A new scene or series (a key that restarts the runs)
+is drawn right after the message that set it, not on the next tick, so its effect shows at once.
+Colours are named ANSI colours on the terminal's own background; markers and reverse video keep runs
+apart under NO_COLOR.
 """
 
 from __future__ import annotations
@@ -132,6 +134,11 @@ class LivePlot(Widget):
         if self.view.dirty:
             self.redraw()
 
+    def _redraw_soon(self) -> None:
+        """Redraw once the current message is handled (unless paused: `redraw_rate` 0)."""
+        if self.is_mounted and self.redraw_rate > 0:
+            self.call_later(self._on_timer)
+
     def on_resize(self) -> None:
         self.redraw()
 
@@ -167,8 +174,9 @@ class LossPlot(LivePlot):
         super().__init__(LossView(), name=name, id=id, classes=classes)
 
     def set_series(self, labels: list[str]) -> None:
-        """A new scene or a reset: one series per run, `labels` for the legend."""
+        """A new scene or a reset: one series per run, `labels` for the legend. Drawn at once."""
         self.view.set_series(labels)
+        self._redraw_soon()
 
     def update_losses(self, losses: list[np.ndarray]) -> None:
         """The full loss history so far of every run (k + 1 values each). Cheap: marks the plot dirty."""
@@ -182,8 +190,9 @@ class ParamPlot(LivePlot):
         super().__init__(ParamView(), name=name, id=id, classes=classes)
 
     def set_scene(self, problem: Problem, labels: list[str]) -> None:
-        """A new scene: the landscape is drawn once (per size), runs labelled for the legend."""
+        """A new scene: the landscape is drawn once (per size), runs labelled for the legend. Drawn at once."""
         self.view.set_scene(problem, labels)
+        self._redraw_soon()
 
     def update_paths(self, paths: list[np.ndarray]) -> None:
         """Each run's θ history so far, shape (k + 1, d). Cheap: marks the plot dirty."""

@@ -47,13 +47,18 @@ def status_text(s: Stepper) -> Text:
 class StatePanel(Static):
     """Shows one run in detail, or a race as one line per run."""
 
-    def show(self, steppers: list[Stepper], labels: list[str], markers: list[str]) -> None:
-        self.border_title = f"step {max(s.k for s in steppers)}/{steppers[0].max_steps}"
-        self.update(self.render_runs(steppers, labels, markers))
+    def show(
+        self, steppers: list[Stepper], labels: list[str], markers: list[str], target: float | None = None
+    ) -> None:
+        title = f"step {max(s.k for s in steppers)}/{steppers[0].max_steps}"
+        self.border_title = title + (f" · target loss {num(target)}" if target is not None else "")
+        self.update(self.render_runs(steppers, labels, markers, target))
 
     @staticmethod
-    def render_runs(steppers: list[Stepper], labels: list[str], markers: list[str]) -> Text:
-        if len(steppers) == 1:
+    def render_runs(
+        steppers: list[Stepper], labels: list[str], markers: list[str], target: float | None = None
+    ) -> Text:
+        if len(steppers) == 1 and target is None:
             return _detail(steppers[0])
         width = max(len(label) for label in labels)
         out = Text()
@@ -62,8 +67,19 @@ class StatePanel(Static):
                 out.append("\n")
             out.append(f"{marker} {label:<{width}} ", style="bold")
             out.append(f"loss {num(s.loss):<9} ")
-            out.append_text(status_text(s))
+            reached = reached_at(s, target) if target is not None else None
+            if reached is not None:
+                out.append(f"target at step {reached}", style="bold green")
+            else:
+                out.append_text(status_text(s))
         return out
+
+
+def reached_at(s: Stepper, target: float) -> int | None:
+    """The first step at which the run's loss was at or below `target` (None if not yet)."""
+    losses = s.history()[1]
+    hits = np.flatnonzero(losses <= target)
+    return int(hits[0]) if hits.size else None
 
 
 def _detail(s: Stepper) -> Text:

@@ -1,0 +1,313 @@
+"""The app's own costs, measured in the real app (Textual compositor and ANSI encoding included). Run on demand:
+
+    .venv/bin/python benchmarks/app.py [--quick]
+
+Needs the `bench` extra (textual-plotext) and tmux. Everything is measured in this one run:
+
+1. Frames while playing (Textual pilot, headless input, redraw rate 10). `_app_probe.WireDriver` makes
+   the app believe a terminal is attached, so every screen update is rendered to ANSI by the app's
+   console and written (then counted and dropped). Space starts the scene; it plays until it finishes
+   (--quick: 3 s). A *frame* starts at a plot timer's redraw and ends when the screen update that puts
+   it on the wire returns. Frame ms = busy time: both plots' `redraw()` + that screen update (layout if
+   one is pending, compositor, `_display`: ANSI encoding and write). Idle waits (the screen's 60 Hz
+   update timer) are not cost; they show in "tick→wire", the wall time from the redraw to the write.
+   "naive" is the same app with textual-plotext `PlotextPlot` widgets drawing the same figures from all
+   the data on every frame (`_app_probe.NaiveApp`; its plotext build runs in the screen update).
+   "app CPU" is the process CPU over the play (engine, state panel and layouts included).
+   Resize: paused after 2 s of the race, the terminal alternates 80×24 ↔ 160×50; ms from the Resize
+   event to the end of the last write before the app goes quiet (both plots must have redrawn; Textual's
+   8 ms resize debounce and any redraw left to the plots' timers included); CPU ms over the same span.
+   Scene change: `n`/`p`, measured the same way (the plots redraw a new scene on their timer).
+2. CPU in tmux: `gdtui --lesson adaptive-race --redraw-rate R` in a private tmux server at 80×24, Space,
+   then utime+stime of the gdtui process from /proc over 9 s (--quick: 4 s) of the 10 s race, as % of
+   one core. The race steps 50 times a second whatever the redraw rate. Idle = paused, 2 s.
+3. Time to first screen: from `tmux new-window 'gdtui'` to the home screen's title in capture-pane
+   (polled every 10 ms); the same with --lesson adaptive-race to its first page's title. 5 runs.
+4. Keypress latency, playing (pilot, 80×24, rate 10): `+`/`-` (restart the race at another learning
+   rate), from the key event to the end of the first write showing the new "×scale" in the lr control,
+   and to the end of the first write after both plots redrew the restarted race.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import _app_probe as probe
+import numpy as np
+from textual import events
+from textual.geometry import Size
+
+from gdtui.ui.app import GdtuiApp
+from gdtui.ui.widgets.state import num
+
+ROOT = Path(__file__).resolve().parents[1]
+GDTUI = ROOT / ".venv" / "bin" / "gdtui"
+SMALL, LARGE = (80, 24), (160, 50)
+RATE = 10.0
+FRAME_TARGET = {SMALL: 5.0, LARGE: 8.0}
+clock = probe.clock
+
+
+def ms(values, q: float = 0.5) -> float:
+    return 1000 * float(np.quantile(values, q)) if len(values) else float("nan")
+
+
+def verdict(value: float, limit: float) -> str:
+    return "PASS" if value <= limit else "MISS"
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await asyncio.sleep(0.3)
+
+
+def key(app, name: str, char: str | None = None) -> None:
+    app._driver.send_message(events.Key(name, char or name))
+
+
+# -- 1. frames, resize, scene change -----------------------------------------------------------------------
+async def play(app_cls, slug: str, size, seconds: float) -> dict:
+    app = probe.make_app(app_cls, slug, RATE)
+    async with app.run_test(size=size) as pilot:
+        probe.wire(app)
+        await settle(pilot)
+        screen = app.screen
+        probe.LOG.take()
+        t0, c0 = clock(), time.process_time()
+        key(app, "space", " ")
+        await asyncio.sleep(0.1)
+        while screen.playing and clock() < t0 + seconds:
+            await asyncio.sleep(0.05)
+        cpu = (time.process_time() - c0) / (clock() - t0)
+        log, steps = probe.LOG.take(), screen.runner.k
+    f = probe.frames(log, 1 / RATE)
+    return {
+        "frame": [x["plots"] + x["screen"] for x in f],
+        "plots": [x["plots"] for x in f],
+        "screen": [x["screen"] for x in f],
+        "latency": [x["end"] - x["start"] for x in f],
+        "bytes": [x["bytes"] for x in f],
+        "steps": steps,
+        "cpu": cpu,
+        "colors": app.console.color_system,
+    }
+
+
+async def repaints(rounds: int) -> tuple[list, list]:
+    """(wall s, cpu s) of full repaints: after resizes, after scene changes."""
+    app = probe.make_app(GdtuiApp, "adaptive-race", RATE)
+    resize, scene = [], []
+    async with app.run_test(size=SMALL) as pilot:
+        probe.wire(app)
+        await settle(pilot)
+        key(app, "space", " ")
+        await asyncio.sleep(2)
+        key(app, "space", " ")
+        await asyncio.sleep(0.3)
+        plots = list(app.screen.query("LivePlot"))
+        for action in [LARGE, SMALL] * rounds + ["n", "p"] * rounds:
+            probe.LOG.take()
+            t0, c0 = clock(), time.process_time()
+            if isinstance(action, str):
+                key(app, action)
+            else:
+                app._driver._size = Size(*action)
+                app.post_message(events.Resize(Size(*action), Size(*action)))
+            log = await probe.settled()
+            end = max((e for e in log if e.kind == "display"), key=lambda e: e.t1)
+            if probe.redrawn_end(log, t0, plots) is not None:  # both plots redrew: a full repaint
+                (scene if isinstance(action, str) else resize).append((end.t1 - t0, end.cpu - c0))
+    return resize, scene
+
+
+# -- 4. keypress latency -----------------------------------------------------------------------------------
+async def keypresses(count: int) -> tuple[list, list]:
+    app = probe.make_app(GdtuiApp, "adaptive-race", RATE)
+    shown, redrawn = [], []
+    rng = np.random.default_rng(0)
+    async with app.run_test(size=SMALL) as pilot:
+        probe.wire(app)
+        await settle(pilot)
+        screen, plots = app.screen, list(app.screen.query("LivePlot"))
+        key(app, "plus", "+")  # lr ×1.5: from here +,+,-,- gives ×2, ×3, ×2, ×1.5 (each unlike the last)
+        key(app, "space", " ")
+        probe.LOG.keep_text = True
+        for i in range(count):
+            await asyncio.sleep(0.25 + 0.1 * rng.random())  # a random phase against the timers
+            up = i % 4 < 2
+            probe.LOG.take()
+            t0 = clock()
+            key(app, "plus" if up else "minus", "+" if up else "-")
+            await asyncio.sleep(0.2 + 1 / RATE)
+            log = probe.LOG.take()
+            label = f"×{num(screen.runner.changes.lr_scale)}"
+            writes = [e for e in log if e.kind == "display" and e.t0 >= t0]
+            shown += [min((e.t1 for e in writes if label in e.text), default=np.nan) - t0]
+            end = probe.redrawn_end(log, min(e.t1 for e in log if e.kind == "apply"), plots)
+            redrawn += [end.t1 - t0]
+        probe.LOG.keep_text = False
+    return shown, redrawn
+
+
+# -- 2, 3. tmux --------------------------------------------------------------------------------------------
+class Tmux:
+    """A private tmux server (killed by `close`)."""
+
+    count = 0
+
+    def __init__(self) -> None:
+        Tmux.count += 1
+        self.socket = f"gdtui-bench-{os.getpid()}-{Tmux.count}"
+
+    def __call__(self, *args: str) -> str:
+        cmd = ["tmux", "-L", self.socket, *args]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+
+    def start(self, command: str) -> None:
+        self("new-session", "-d", "-s", "b", "-x", str(SMALL[0]), "-y", str(SMALL[1]), command)
+
+    def wait_for(self, text: str, target: str = "b", timeout: float = 10.0) -> float:
+        t0 = clock()
+        while text not in self("capture-pane", "-p", "-t", target):
+            if clock() - t0 > timeout:
+                raise TimeoutError(f"{text!r} never appeared in tmux pane {target}")
+            time.sleep(0.01)
+        return clock()
+
+    def close(self) -> None:
+        self("kill-server")
+
+
+def gdtui_command(*args: str) -> str:
+    """A shell command running gdtui as the pane's process, with a fresh progress store."""
+    data = tempfile.mkdtemp(prefix="gdtui-bench-")
+    return f"cd {ROOT} && export GDTUI_DATA_DIR={data} && exec {GDTUI} {' '.join(args)}"
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_share(pid: int, seconds: float) -> float:
+    c0, t0 = cpu_seconds(pid), clock()
+    time.sleep(seconds)
+    return 100 * (cpu_seconds(pid) - c0) / (clock() - t0)
+
+
+def tmux_cpu(rate: float, seconds: float) -> tuple[float, float]:
+    """(% of a core paused, % playing the race) at 80×24."""
+    tmux = Tmux()
+    try:
+        tmux.start(gdtui_command("--lesson adaptive-race", f"--redraw-rate {rate:g}"))
+        tmux.wait_for("1/4  The race")
+        pid = int(tmux("list-panes", "-t", "b", "-F", "#{pane_pid}").split()[0])
+        time.sleep(1)
+        idle = cpu_share(pid, 2)
+        tmux("send-keys", "-t", "b", "Space")
+        time.sleep(0.5)
+        return idle, cpu_share(pid, seconds)
+    finally:
+        tmux.close()
+
+
+def first_screens(runs: int) -> dict[str, list[float]]:
+    tmux = Tmux()
+    out: dict[str, list[float]] = {"home": [], "lesson": []}
+    try:
+        tmux.start("sleep 3600")
+        for i in range(runs):
+            for what, args, text in [
+                ("home", "", "How models learn"),
+                ("lesson", "--lesson adaptive-race", "1/4  The race"),
+            ]:
+                t0 = clock()
+                tmux("new-window", "-d", "-t", "b:", "-n", f"w{i}{what}", gdtui_command(args))
+                out[what].append(tmux.wait_for(text, f"b:w{i}{what}") - t0)
+                tmux("kill-window", "-t", f"b:w{i}{what}")
+    finally:
+        tmux.close()
+    return out
+
+
+# -- report ------------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter plays, fewer repeats (≈1 min)")
+    args = parser.parse_args()
+    quick = args.quick
+    probe.install()
+    seconds = 3.0 if quick else 12.0
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work skews every number)")
+
+    print(f"1. Frames while playing, redraw rate {RATE:g}/s (busy ms: both plots' redraw + screen update)")
+    print(
+        f"{'':30} {'frame med/p90':>14} {'plots':>6} {'screen':>6} {'tick→wire':>9} {'bytes':>6}"
+        f" {'frames':>6} {'steps':>5} {'app CPU':>7}"
+    )
+    colors = set()
+    for slug in ["adaptive-race", "gradient-descent"]:
+        for size in [SMALL, LARGE]:
+            r = {}
+            for name, cls in [("layered", GdtuiApp), ("naive", probe.NaiveApp)]:
+                r[name] = x = asyncio.run(play(cls, slug, size, seconds))
+                colors.add(x["colors"])
+                label = f"{slug} {size[0]}×{size[1]} {name}"
+                print(
+                    f"{label:30} {ms(x['frame']):6.1f} /{ms(x['frame'], 0.9):6.1f} {ms(x['plots']):6.1f}"
+                    f" {ms(x['screen']):6.1f} {ms(x['latency']):9.1f} {np.median(x['bytes']):6.0f}"
+                    f" {len(x['frame']):6} {x['steps']:5} {100 * x['cpu']:6.0f}%"
+                )
+            med = ms(r["layered"]["frame"])
+            ratio = ms(r["naive"]["frame"]) / med
+            print(
+                f"{'':30} naive/layered {ratio:.1f}×; target ≤ {FRAME_TARGET[size]:g} ms: "
+                f"{verdict(med, FRAME_TARGET[size])}"
+            )
+    print(f"(console colour system: {', '.join(sorted(map(str, colors)))})")
+
+    resize, scene = asyncio.run(repaints(2 if quick else 5))
+    wall = [w for w, _ in resize]
+    print(
+        f"Full repaint after resize 80×24↔160×50: median {ms(wall):.1f} ms, max {ms(wall, 1):.1f} ms,"
+        f" CPU {ms([c for _, c in resize]):.1f} ms; target ≤ 30 ms: {verdict(ms(wall), 30)}"
+    )
+    print(
+        f"Full repaint after scene change (n/p): median {ms([w for w, _ in scene]):.1f} ms,"
+        f" max {ms([w for w, _ in scene], 1):.1f} ms, CPU {ms([c for _, c in scene]):.1f} ms"
+    )
+
+    print("\n2. CPU in tmux, 80×24, race playing (50 steps/s whatever the redraw rate)")
+    for rate, limit in [(10, 7), (30, 15)]:
+        idle, busy = tmux_cpu(rate, 4 if quick else 9)
+        print(
+            f"   redraw rate {rate:2}/s: {busy:5.1f}% of a core (paused {idle:4.1f}%);"
+            f" target ≤ {limit}%: {verdict(busy, limit)}"
+        )
+
+    print("\n3. Time to first screen in tmux")
+    for what, times in first_screens(3 if quick else 5).items():
+        med = statistics.median(times)
+        print(
+            f"   {what:6}: median {1000 * med:5.0f} ms, max {1000 * max(times):5.0f} ms;"
+            f" target < 1 s: {verdict(med, 1)}"
+        )
+
+    print("\n4. Keypress latency, playing (+/- restart the race)")
+    shown, redrawn = asyncio.run(keypresses(6 if quick else 12))
+    for what, t in [("lr shown", shown), ("plots redrawn", redrawn)]:
+        print(
+            f"   {what:13}: median {ms(t):5.1f} ms, max {ms(t, 1):5.1f} ms;"
+            f" target < 100 ms: {verdict(ms(t), 100)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
