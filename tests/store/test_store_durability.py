@@ -74,3 +74,28 @@ def test_processes_writing_one_new_store_at_once_lose_nothing(tmp_path, spawn):
             assert [a.response for a in store.history(learner=who)] == [f"{who} {i}" for i in range(n)]
         assert store.lesson_progress("intro", "pair").hints == {(0, "q"): 3 * n}  # no increment lost
     assert not [p for p in os.listdir(tmp_path / "class") if ".corrupt-" in p]
+
+
+CRASH_MID_TRANSACTION = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode = DELETE")  # a rollback journal, as an older or foreign writer might leave
+conn.execute("PRAGMA cache_size = 1")  # spill to the file mid-transaction
+conn.execute("BEGIN")
+for i in range(2000):
+    conn.execute("INSERT INTO learners VALUES (?, 'x', 0, 'now')", (f"ghost {i}",))
+os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_store_left_mid_transaction_by_a_crash_is_rolled_back_not_moved_aside(tmp_path, spawn):
+    with Store.open(tmp_path, "kim") as store:
+        store.page_seen("intro", 1)
+    proc = spawn(CRASH_MID_TRANSACTION, tmp_path / Store.FILENAME)
+    proc.wait(timeout=60)
+    assert (tmp_path / "progress.sqlite-journal").exists()  # a hot journal, to be rolled back
+    with Store.open(tmp_path, "kim") as store:
+        assert store.notice is None
+        assert store.learners() == ["kim"]
+        assert store.position() == ("intro", 1)
+    assert not [p for p in os.listdir(tmp_path) if ".corrupt-" in p]

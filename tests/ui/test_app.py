@@ -8,7 +8,6 @@ from textual.widgets import Input, OptionList, Select
 
 from gdtui.course import load_course
 from gdtui.engine import run
-from gdtui.store import Store
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.home import HomeScreen
@@ -17,13 +16,6 @@ from gdtui.ui.screens.small import TooSmallScreen
 from gdtui.ui.widgets.state import StatePanel
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ui-course"
-
-
-@pytest.fixture
-def store(tmp_path):
-    opened = Store.open(tmp_path)
-    yield opened
-    opened.close()
 
 
 def make_app(store, lesson=None, course_dir=FIXTURE):

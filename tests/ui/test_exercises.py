@@ -3,7 +3,6 @@ learning rate judged by running it, and progress that is saved and comes back.""
 
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, OptionList
 
 from gdtui.course import load_course
@@ -13,13 +12,6 @@ from gdtui.ui.screens.home import HomeScreen
 from gdtui.ui.widgets.exercise import ExercisePanel
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ui-course"
-
-
-@pytest.fixture
-def store(tmp_path):
-    opened = Store.open(tmp_path)
-    yield opened
-    opened.close()
 
 
 def panels(screen) -> list[ExercisePanel]:
@@ -44,7 +36,7 @@ async def answer(pilot, panel: ExercisePanel, text: str) -> None:
 async def test_a_number_answer_computed_by_the_engine_is_judged_and_saved(store):
     app = GdtuiApp(load_course(FIXTURE), store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
-        first, second = panels(app.screen)
+        first, _ = panels(app.screen)
         assert "From θ = 5 with α = 0.1" in str(first.query_one(".exercise-prompt").render())
         await answer(pilot, first, "4.5")
         assert verdict(first).startswith("✗ Not quite (you said 4.5)")
