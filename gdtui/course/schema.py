@@ -71,6 +71,7 @@ class Scene:
         hyper: Mapping[str, float] | None = None,
         batch_size: int | None = None,
         schedule: str | None = None,
+        steps: int | None = None,
     ) -> list[Stepper]:
         """One engine Stepper per run, with the learner's overrides applied on top of the scene's values.
         `optimizer` and `lr` replace the first run's optimizer and learning rate (single-run scenes);
@@ -87,7 +88,7 @@ class Scene:
                     self.problem,
                     name,
                     lr=rate if get_optimizer(name).uses_lr else None,
-                    steps=self.steps,
+                    steps=self.steps if steps is None else steps,
                     start=self.start if start is None else start,
                     schedule=self.schedule if schedule is None else schedule,
                     batch_size=self.batch_size if batch_size is None else batch_size,

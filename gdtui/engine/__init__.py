@@ -6,7 +6,14 @@ traj.theta[:, 0]   # 5.0, 0.5, 2.75, 1.625
 """
 
 from .errors import ConfigError, UnknownNameError
-from .gradients import gradient_check, numeric_grad, numeric_hessian, relative_error
+from .gradients import (
+    batch_gradient_variance,
+    expected_batch_variance,
+    gradient_check,
+    numeric_grad,
+    numeric_hessian,
+    relative_error,
+)
 from .optimizers import (
     OPTIMIZERS,
     AdaGradState,
@@ -23,6 +30,7 @@ from .optimizers import (
 from .problems import PROBLEMS, DataProblem, Problem, get_problem
 from .run import DIVERGENCE_LIMIT, STATUSES, Stepper, Sweep, Trajectory, run, sweep
 from .schedules import SCHEDULES, Schedule, make_schedule, parse_schedule, schedule_params
+from .svm import SVMSlice, multiclass_hinge_loss
 
 __all__ = [
     "DIVERGENCE_LIMIT",
@@ -40,17 +48,21 @@ __all__ = [
     "Optimizer",
     "Problem",
     "RMSPropState",
+    "SVMSlice",
     "Schedule",
     "SearchState",
     "Stepper",
     "Sweep",
     "Trajectory",
     "UnknownNameError",
+    "batch_gradient_variance",
+    "expected_batch_variance",
     "get_optimizer",
     "get_problem",
     "gradient_check",
     "hyperparameters",
     "make_schedule",
+    "multiclass_hinge_loss",
     "numeric_grad",
     "numeric_hessian",
     "parse_schedule",

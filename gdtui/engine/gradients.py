@@ -62,9 +62,67 @@ def gradient_check(problem, theta, hs=1e-5, method: str = "centered") -> np.ndar
     return np.reshape(np.array(errors), np.shape(hs) + np.shape(exact)[:-1])
 
 
+def batch_gradient_variance(problem, theta, batch_sizes, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Measured: for each batch size B, the mean over `draws` random mini-batches of ‖g_B − g‖², where
+    g_B = problem.grad(θ, batch) is the gradient SGD would step with and g = problem.grad(θ) the full-batch
+    gradient at the point θ (d,). A batch is B distinct examples, drawn as the engine's sampler draws the
+    first batch of an epoch (a fresh permutation of the examples, cut after B, sorted), so a batch of all
+    N examples is the full batch and measures exactly 0. For one batch size, `draws` = k gives the mean of
+    k calls with `draws` = 1 on the same generator. Returns shape (len(batch_sizes),)."""
+    n, sizes, theta = _variance_args(problem, theta, batch_sizes)
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+        raise ConfigError(f"draws must be a whole number ≥ 1, got {draws!r}")
+    full = problem.grad(theta)
+    out = np.empty(len(sizes))
+    for i, b in enumerate(sizes):
+        total = 0.0
+        for _ in range(draws):
+            dev = problem.grad(theta, np.sort(rng.permutation(n)[:b])) - full
+            total += float(dev @ dev)
+        out[i] = total / draws
+    return out
+
+
+def expected_batch_variance(problem, theta, batch_sizes) -> np.ndarray:
+    """Exact: E‖g_B − g‖² for a batch of B distinct examples drawn uniformly (without replacement) from N,
+        (1/B)·(N − B)/(N − 1)·σ²,   σ² = (1/N) Σᵢ ‖gᵢ − g‖²,
+    from the per-example gradients gᵢ at θ (d,). It is 0 at B = N and σ² at B = 1. Returns shape
+    (len(batch_sizes),)."""
+    n, sizes, theta = _variance_args(problem, theta, batch_sizes)
+    per = problem.example_grads(theta)  # (N, d)
+    dev = per - per.mean(axis=0)
+    sigma2 = float(np.mean(np.sum(dev * dev, axis=-1)))
+    b = np.asarray(sizes, dtype=float)
+    finite = (n - b) / (n - 1) if n > 1 else np.zeros_like(b)  # the finite-population correction
+    return sigma2 * finite / b
+
+
+def _variance_args(problem, theta, batch_sizes) -> tuple[int, list[int], np.ndarray]:
+    if not getattr(problem, "is_data", False):
+        raise ConfigError(f"{problem.name} has no data set to sample a batch from")
+    n = problem.n_examples
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (problem.dim,):
+        raise ConfigError(f"{problem.name}: one point of dimension {problem.dim} expected, got {theta.shape}")
+    sizes = [int(b) for b in np.ravel(batch_sizes)]
+    bad = [b for b, raw in zip(sizes, np.ravel(batch_sizes), strict=True) if b != raw or not 1 <= b <= n]
+    if bad:
+        raise ConfigError(f"batch sizes must be whole numbers from 1 to {n}, got {bad[0]}")
+    return n, sizes, theta
+
+
 def _check_method(method: str) -> None:
     if method not in METHODS:
         raise UnknownNameError("difference method", method, METHODS)
 
 
-__all__ = ["METHODS", "evaluations", "gradient_check", "numeric_grad", "numeric_hessian", "relative_error"]
+__all__ = [
+    "METHODS",
+    "batch_gradient_variance",
+    "evaluations",
+    "expected_batch_variance",
+    "gradient_check",
+    "numeric_grad",
+    "numeric_hessian",
+    "relative_error",
+]

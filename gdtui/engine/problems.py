@@ -552,6 +552,9 @@ def _build() -> dict[str, Problem]:
             features=_line_features(sx),
         )
     )
+    from .svm import svm_problems  # here, not at the top: svm.py subclasses this module's _ClosedForm
+
+    problems.extend(svm_problems())
     return {p.name: p for p in problems}
 
 

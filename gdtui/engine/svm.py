@@ -152,7 +152,7 @@ def svm_problems() -> list[Problem]:
     a_min, f_min = line.slice_minimum()
     line = replace(
         line,
-        notes=        f"A 3-class linear SVM on 24 points (W is 3×3, 9 numbers) seen along one random direction W₁. "
+        notes=f"A 3-class linear SVM on 24 points (W is 3×3, 9 numbers) seen along one random direction W₁. "
         f"Hinge loss, Δ = 1, no regularisation: convex and piecewise linear, so the slope jumps at each "
         f"kink and is constant between them. The lowest point (a ≈ {a_min:.3f}, L ≈ {f_min:.3f}) is a "
         f"kink where no gradient is zero, so no minimum is listed.",

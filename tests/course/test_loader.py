@@ -11,7 +11,7 @@ COURSES = Path(__file__).resolve().parents[1] / "data" / "courses"
 
 PROBLEMS = (
     "secret-number, noisy-secret-number, two-squares, wavy, bowl, rosenbrock, himmelblau, saddle, "
-    "linear-regression, logistic"
+    "linear-regression, logistic, svm-slice, svm-plane"
 )
 OPTIMIZERS = "gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, newton, random-search, random-local-search"
 CONTROLS = "optimizer, lr, momentum, batch_size, schedule, start, speed"
