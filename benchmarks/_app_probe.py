@@ -46,6 +46,7 @@ class Event:
     t0: float
     t1: float
     cpu: float  # process CPU time at t1
+    busy: float  # CPU time of this (the app's) thread from t0 to t1: wall time minus preemption
     nbytes: int = 0
     text: str = ""  # what a display wrote, when `LOG.keep_text`
 
@@ -82,18 +83,18 @@ def _record(cls: type, name: str, kind: str) -> None:
     original = getattr(cls, name)
 
     def timed(self, *args, **kwargs):
-        t0 = clock()
+        t0, c0 = clock(), time.thread_time()
         try:
             return original(self, *args, **kwargs)
         finally:
-            t1 = clock()
+            t1, busy = clock(), time.thread_time() - c0
             nbytes, text = 0, ""
             if kind == "display":
                 text = "".join(LOG.written)
                 nbytes = len(text.encode())
                 LOG.written.clear()
             text = text if LOG.keep_text else ""
-            LOG.events.append(Event(kind, self, t0, t1, time.process_time(), nbytes, text))
+            LOG.events.append(Event(kind, self, t0, t1, time.process_time(), busy, nbytes, text))
 
     timed.__wrapped__ = original
     setattr(cls, name, timed)
@@ -112,7 +113,8 @@ def install() -> None:
 
 # -- reading the log ----------------------------------------------------------------------------------------
 def frames(log: list[Event], period: float) -> list[dict]:
-    """Group the events into frames: the plots' redraws of one timer period + the updates that flush them."""
+    """Group the events into frames: the plots' redraws of one timer period + the updates that flush them
+    (CPU seconds of the app's thread in each, so that other processes on the machine do not count)."""
     out, cur, flush = [], None, None
     for e in sorted(log, key=lambda e: e.t0):
         if e.kind == "redraw":
@@ -121,10 +123,10 @@ def frames(log: list[Event], period: float) -> list[dict]:
                 cur = None
             if cur is None:
                 cur = {"start": e.t0, "plots": 0.0, "screen": 0.0, "bytes": 0, "end": 0.0}
-            cur["plots"] += e.t1 - e.t0
+            cur["plots"] += e.busy
             cur["flushed"], flush = False, None
         elif e.kind == "update" and cur is not None and not cur["flushed"]:
-            cur["screen"] += e.t1 - e.t0
+            cur["screen"] += e.busy
             cur["end"], cur["flushed"], flush = e.t1, True, e
         elif e.kind == "display" and flush is not None and flush.t0 <= e.t0 <= flush.t1:
             cur["bytes"] += e.nbytes
@@ -182,12 +184,12 @@ class NaivePlot(PlotextPlot):
         key = (id(data), tuple(view.labels), self.size)
         if key == self._key or not self.size.width:
             return
-        t0 = clock()
+        t0, c0 = clock(), time.thread_time()
         self._key = key
         self.plt.clear_data()
         self._draw_param(view) if isinstance(self.source, ParamPlot) else self._draw_loss(view)
         self.refresh()
-        LOG.events.append(Event("redraw", self, t0, clock(), time.process_time()))
+        LOG.events.append(Event("redraw", self, t0, clock(), time.process_time(), time.thread_time() - c0))
 
     def _draw_loss(self, view) -> None:
         plt, losses = self.plt, view.losses
@@ -250,11 +252,11 @@ class NaiveApp(GdtuiApp):
         return super().push_screen(screen, *args, **kwargs)
 
 
-def make_app(cls: type[GdtuiApp], lesson: str, redraw_rate: float) -> GdtuiApp:
-    """An app on the bundled course with a fresh progress store (when the app keeps one)."""
+def make_app(cls: type[GdtuiApp], lesson: str, redraw_rate: float, data: Path) -> GdtuiApp:
+    """An app on the bundled course with a fresh progress store under `data` (when the app keeps one)."""
     course = load_course()
     if "store" not in inspect.signature(GdtuiApp.__init__).parameters:
         return cls(course, lesson, redraw_rate=redraw_rate)
     from gdtui.store import Store
 
-    return cls(course, Store.open(tempfile.mkdtemp(prefix="gdtui-bench-")), lesson, redraw_rate=redraw_rate)
+    return cls(course, Store.open(tempfile.mkdtemp(dir=data)), lesson, redraw_rate=redraw_rate)

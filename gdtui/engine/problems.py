@@ -10,7 +10,7 @@ also give per-example losses and gradients.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -243,10 +243,21 @@ class DataProblem(Problem):
     x: Array = field(default_factory=lambda: np.empty(0))
     y: Array = field(default_factory=lambda: np.empty(0))
     features: Array = field(default_factory=lambda: np.empty((0, 0)))
+    featurize: Callable[[Array], Array] | None = None  # x (n,) -> Φ (n, d), the map that built `features`
 
     @property
     def is_data(self) -> bool:
         return True
+
+    def predict(self, theta: Array, x: Array) -> Array:
+        """The model's output at inputs x (n,) for parameters θ (..., d): shape (..., n)."""
+        if self.featurize is None:
+            raise ValueError(f"{self.name} has no feature map to predict with")
+        z = self._check(theta) @ self.featurize(np.asarray(x, dtype=float)).T
+        return self._output(z, np.asarray(x, dtype=float))
+
+    def _output(self, z: Array, x: Array) -> Array:
+        return z
 
     @property
     def n_examples(self) -> int:
@@ -283,6 +294,10 @@ class LeastSquares(DataProblem):
     def _offset(self, x: Array) -> Array:
         return np.zeros_like(x)
 
+    def _output(self, z: Array, x: Array) -> Array:
+        """ŷ = Φθ + offset(x)."""
+        return z + self._offset(x)
+
     def f(self, theta, batch=None):
         r, _ = self._residual(theta, batch)
         r *= r
@@ -317,6 +332,10 @@ class SecretNumber(LeastSquares):
 class Logistic(DataProblem):
     """Logistic regression, p = σ(wx + b), mean cross-entropy:
     L = mean(log(1 + eᶻ) − y z) with z = Φθ;  ∇L = (1/B) Φᵀ(p − y);  H = (1/B) Φᵀ diag(p(1 − p)) Φ."""
+
+    def _output(self, z: Array, x: Array) -> Array:
+        """p = σ(Φθ), the probability of a ticket."""
+        return _sigmoid(z)
 
     def _z(self, theta, batch):
         phi, _, y = self._rows(batch)
@@ -404,6 +423,10 @@ def _regression_data() -> tuple[Array, Array]:
     return x, y
 
 
+def _ones_feature(x: Array) -> Array:
+    return np.ones((len(x), 1))
+
+
 def _line_features(x: Array) -> Array:
     return np.stack([x, np.ones_like(x)], axis=-1)
 
@@ -431,6 +454,7 @@ def _build() -> dict[str, Problem]:
             x=x,
             y=y,
             features=np.ones((len(x), 1)),
+            featurize=_ones_feature,
         )
 
     problems.append(
@@ -533,6 +557,7 @@ def _build() -> dict[str, Problem]:
             x=rx,
             y=ry,
             features=phi,
+            featurize=_line_features,
         )
     )
     sx, sy = _speeding_tickets()
@@ -550,6 +575,7 @@ def _build() -> dict[str, Problem]:
             x=sx,
             y=sy,
             features=_line_features(sx),
+            featurize=_line_features,
         )
     )
     from .svm import svm_problems  # here, not at the top: svm.py subclasses this module's _ClosedForm

@@ -17,7 +17,10 @@ def test_bundled_course_is_found_as_the_lessons_folder():
 
 def test_bundled_course_lists_its_lessons_in_order():
     course = load_course()
-    assert [lesson.slug for lesson in course.lessons] == ["gradient-descent", "adaptive-race"]
+    assert [lesson.slug for lesson in course.lessons] == [
+        "supervised-learning", "loss", "strategies", "gradients", "gradient-descent", "sgd", "mini-batch",
+        "momentum", "schedules", "adaptive-race", "newton", "capstone",
+    ]
 
 
 def test_every_bundled_scene_ends_as_it_declares():

@@ -160,3 +160,21 @@ def test_relative_error_is_zero_for_equal_and_one_for_opposite_vectors():
 def test_a_step_h_must_be_positive(bad):
     with pytest.raises(ConfigError, match="the step h must be a number > 0"):
         numeric_grad(PROBLEMS["bowl"].f, np.zeros(2), h=bad)
+
+
+@pytest.mark.parametrize("name", ["secret-number", "noisy-secret-number", "linear-regression"])
+def test_predictions_at_the_data_give_back_the_squared_error_loss(name):
+    p = PROBLEMS[name]
+    pts = sample_points(p, n=5)
+    residuals = p.predict(pts, p.x) - p.y
+    assert np.allclose(np.mean(residuals**2, axis=-1), p.f(pts), rtol=1e-12)
+
+
+def test_logistic_predictions_are_ticket_probabilities_that_give_back_the_cross_entropy():
+    p = PROBLEMS["logistic"]
+    pts = np.array([[0.0, 0.0], [0.5, -17.0], [1.0, -36.0], [0.2, -5.0]])  # σ not saturated at the data
+    prob = p.predict(pts, p.x)
+    assert np.all((prob > 0) & (prob < 1))
+    cross_entropy = -np.mean(p.y * np.log(prob) + (1 - p.y) * np.log1p(-prob), axis=-1)
+    assert np.allclose(cross_entropy, p.f(pts), rtol=1e-9)
+    assert p.predict(np.array([1.0, -36.0]), np.array([36.0]))[0] == 0.5  # σ(0)

@@ -4,7 +4,8 @@ Identity: after every frame, the composite (frame + static base + dynamic + stat
 built by plotext separately and the dynamic one alone each frame) equals plotext's own single build of
 one figure holding all the layers' signals, cell for cell (marker, colour, style, background), and its
 ANSI text and Strips equal what textual-plotext would show for that figure. Reductions are checked
-against hand-made inputs and against plotext rendering the unreduced series.
+against hand-made inputs and against plotext rendering the unreduced series; layers written without
+plotext's build (`direct_cells`) against plotext's build of the same signals.
 """
 
 import importlib.metadata
@@ -20,6 +21,7 @@ from gdtui.engine import get_problem, run
 from gdtui.ui.widgets._plot_layers import (
     PLOTEXT_VERSION,
     Axes,
+    CellLayer,
     Signal,
     build_frame,
     build_layer,
@@ -157,6 +159,21 @@ def test_a_reset_keeps_the_landscape_build_and_composites_exactly():
     drive(pv, [lambda: pv.set_paths([traj.theta[:3]])], (50, 14))
     assert pv._landscape is landscape
     drive(pv, [lambda: pv.set_paths([traj.theta[:100] + 0.5])], (50, 14))  # replaced without a reset
+
+
+def test_going_back_to_a_size_or_problem_reuses_its_landscape_and_composites_exactly():
+    (traj,) = runs("rosenbrock", [("gd", 0.001)])
+    pv = ParamView()
+    pv.set_scene(get_problem("rosenbrock"), ["gd"])
+    drive(pv, [lambda: pv.set_paths([traj.theta[:50]])], (50, 14))
+    first = pv._landscape
+    drive(pv, [lambda: pv.set_paths([traj.theta[:60]])], (64, 18))
+    assert pv._landscape is not first
+    pv.set_scene(get_problem("himmelblau"), ["gd"])
+    drive(pv, [lambda: pv.set_paths([np.zeros((1, 2))])], (50, 14))
+    pv.set_scene(get_problem("rosenbrock"), ["gd"])
+    drive(pv, [lambda: pv.set_paths([traj.theta[:70]])], (50, 14))
+    assert pv._landscape is first
 
 
 def test_a_path_leaving_and_reentering_the_box_composites_exactly():
@@ -310,7 +327,7 @@ def test_direct_cells_are_plotexts_build(seed):
     _, canvas = build_frame(axes)
     signals = random_signals(rng, axes, int(rng.integers(1, 6)))
     direct = build_layer(axes, canvas, signals)
-    assert direct.__class__.__name__ == "CellLayer"
+    assert isinstance(direct, CellLayer)
     assert layer_cells(direct) == layer_cells(build_layer(axes, canvas, signals, direct=False))
 
 
@@ -324,7 +341,7 @@ def test_the_level_curves_and_long_paths_are_written_directly_and_exactly():
     axes, (base, dyn, _) = pv.layers()
     for signals in (base[:1], base, dyn):
         direct = build_layer(axes, pv.canvas, signals)
-        assert direct.__class__.__name__ == "CellLayer"
+        assert isinstance(direct, CellLayer)
         assert layer_cells(direct) == layer_cells(build_layer(axes, pv.canvas, signals, direct=False))
 
 

@@ -39,7 +39,9 @@ def test_race_screen_after_twenty_steps(snap_compare, size, tmp_path):
 
 @SIZES
 def test_help_screen(snap_compare, size, tmp_path):
-    assert snap_compare(app(tmp_path, "one-d"), terminal_size=size, press=["question_mark"], run_before=settle)
+    assert snap_compare(
+        app(tmp_path, "one-d"), terminal_size=size, press=["question_mark"], run_before=settle
+    )
 
 
 def test_too_small_screen(snap_compare, tmp_path):

@@ -78,19 +78,19 @@ class LessonScreen(ExercisesMixin, Screen):
                 yield Vertical(id="controls-slot")
                 yield Static(id="notice")
             with Vertical(id="scene"):
-                yield ParamPlot(id="param-plot")
+                yield ParamPlot(id="plot-auto", classes="scene-plot")
                 yield LossPlot(id="loss-plot")
                 yield StatePanel(id="state")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         rate = self.app.redraw_rate
-        self.query_one("#param-plot").redraw_rate = rate
+        self.query_one(".scene-plot").redraw_rate = rate
         self.query_one(LossPlot).redraw_rate = rate
-        self.show_page(self.index)
+        await self.show_page(self.index)
 
     # -- pages ----------------------------------------------------------------------------------------
-    def show_page(self, index: int) -> None:
+    async def show_page(self, index: int) -> None:
         self.index = index
         page = self.page
         self.app.store.page_seen(self.lesson.slug, index)
@@ -111,29 +111,27 @@ class LessonScreen(ExercisesMixin, Screen):
             return
         self.runner = SceneRunner(scene)
         self.speed = scene.speed
-        if self._ensure_view(scene.view):
-            self.call_after_refresh(self._scene_changed)
-        else:
-            self._scene_changed()
+        await self._ensure_view(scene.view)
+        self._scene_changed()
         if scene.controls:
             slot.mount(Controls(scene.controls, self._control_values()))
 
-    def _ensure_view(self, view: str) -> bool:
-        """Put the widget for the scene's view where the parameter plot goes; True if it was replaced."""
-        current = self.query_one("#param-plot")
+    async def _ensure_view(self, view: str) -> None:
+        """Put the widget for the scene's view where the parameter plot goes (awaited, so exactly one
+        plot is ever in place)."""
+        current = self.query_one(".scene-plot")
         wanted = view_class(view)
         if type(current) is wanted:
-            return False
-        replacement = wanted(id="param-plot")
+            return
+        replacement = wanted(id=f"plot-{view}", classes="scene-plot")
         replacement.redraw_rate = self.app.redraw_rate
-        self.query_one("#scene").mount(replacement, before=current)
-        current.remove()
-        return True
+        await current.remove()
+        await self.query_one("#scene").mount(replacement, before=0)
 
     def _scene_changed(self) -> None:
         """New steppers (page, control or reset): redraw everything from the start point."""
         runner = self.runner
-        self.query_one("#param-plot").set_scene(runner.problem, runner.labels)
+        self.query_one(".scene-plot").set_scene(runner.problem, runner.labels)
         self.query_one(LossPlot).set_series(runner.labels)
         self._show_controls()
         self._show_progress()
@@ -148,7 +146,7 @@ class LessonScreen(ExercisesMixin, Screen):
         (its legend would sit on the first, highest losses)."""
         if self.runner is None:
             return
-        param, loss = self.query_one("#param-plot"), self.query_one(LossPlot)
+        param, loss = self.query_one(".scene-plot"), self.query_one(LossPlot)
         want = self.runner.race and param.size.height >= LEGEND_MIN_ROWS
         if param.show_legend != want:
             param.show_legend = want
@@ -189,7 +187,7 @@ class LessonScreen(ExercisesMixin, Screen):
         markers = [SERIES_STYLES[i % len(SERIES_STYLES)][1] for i in range(len(labels))]
         self.query_one(StatePanel).show(runner.steppers, labels, markers, runner.scene.target)
         histories = [s.history() for s in runner.steppers]
-        self.query_one("#param-plot").update_paths([h[0] for h in histories])
+        self.query_one(".scene-plot").update_paths([h[0] for h in histories])
         self.query_one(LossPlot).update_losses([h[1] for h in histories])
 
     # -- the engine's clock ---------------------------------------------------------------------------
@@ -244,15 +242,15 @@ class LessonScreen(ExercisesMixin, Screen):
             self.runner.reset()
             self._scene_changed()
 
-    def action_next_page(self) -> None:
+    async def action_next_page(self) -> None:
         if self.index + 1 < len(self.lesson.pages):
-            self.show_page(self.index + 1)
+            await self.show_page(self.index + 1)
         else:
             self._notice("Last page: escape goes back to the lessons.")
 
-    def action_prev_page(self) -> None:
+    async def action_prev_page(self) -> None:
         if self.index > 0:
-            self.show_page(self.index - 1)
+            await self.show_page(self.index - 1)
 
     def action_lr_up(self) -> None:
         self._apply(lambda r: r.bump_lr(True))

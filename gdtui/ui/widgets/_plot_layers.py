@@ -25,6 +25,7 @@ bit for bit in `_plot_reduce`), its braille table and its marker, colour and sty
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -225,7 +226,6 @@ def direct_cells(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer
     w, h = canvas.width, canvas.height
     if w <= 0 or h <= 0:
         return CellLayer({})
-    check = monitor_class()  # for its marker, colour and style checks only
     looks: list[tuple[str, str]] = []  # per signal: (colour, style) as plotext checks them
     braille: tuple[list, list, list] = ([], [], [])  # scatters: x, y, signal
     lines: tuple[list, list, list] = ([], [], [])  # polylines: x, y, signal, a break after each
@@ -233,9 +233,9 @@ def direct_cells(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer
     markers: list[str] = []  # the checked marker of every point in `marks`
     for k, s in enumerate(signals):
         n = len(s.x)
-        if s.label is not None or len(s.y) != n or not is_color(s.color):
+        if s.label is not None or len(s.y) != n or not (isinstance(s.color, str) and is_color(s.color)):
             return None
-        looks.append((check.check_color(s.color), check.check_style(s.style)))
+        looks.append(_checked_look(s.color, s.style))
         if s.marker == "braille":
             to = lines if s.lines else braille
             tail = [math.nan] if s.lines else []
@@ -248,7 +248,7 @@ def direct_cells(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer
         listed = not isinstance(s.marker, str)
         if s.lines or (listed and len(s.marker) != n):
             return None
-        checked = {m: check.check_marker(m) for m in (set(s.marker) if listed else [s.marker])}
+        checked = {m: _checked_marker(m) for m in (set(s.marker) if listed else [s.marker])}
         if any(m in hd_symbols for m in checked.values()):
             return None
         markers.extend([checked[m] for m in s.marker] if listed else [checked[s.marker]] * n)
@@ -279,17 +279,30 @@ def direct_cells(axes: Axes, canvas: Canvas, signals: list[Signal]) -> CellLayer
     if np.any((key[order][1:] == key[order][:-1]) & (mcode[order][1:] != mcode[order][:-1])):
         return None
     # every cell shows the last signal that wrote it
-    kind = np.r_[np.zeros(len(bk), dtype=np.int64), np.ones(len(mk), dtype=np.int64)]
-    sig, col, row = np.r_[bk, mk], np.r_[bx, mx], np.r_[by, my]
-    what = np.r_[masks.astype(np.int64), inside]  # braille: the mask; marker: the point's index in marks
+    kind = np.concatenate([np.zeros(len(bk), dtype=np.int64), np.ones(len(mk), dtype=np.int64)])
+    sig, col, row = np.concatenate([bk, mk]), np.concatenate([bx, mx]), np.concatenate([by, my])
+    what = np.concatenate([masks, inside])  # braille: the mask; marker: the point's index in marks
     order = np.lexsort((sig, col, row))
     cell = row[order] * w + col[order]
-    last = order[np.r_[cell[1:] != cell[:-1], True]] if len(order) else order
+    last = order[np.append(cell[1:] != cell[:-1], True)] if len(order) else order
     out: dict[int, list[tuple[int, Cell]]] = {}
     for is_mark, k, c, r, v in zip(*(a[last].tolist() for a in (kind, sig, col, row, what)), strict=True):
         glyph = markers[v] if is_mark else BRAILLE_GLYPHS[v]
         out.setdefault(r + canvas.row0, []).append((c + canvas.col0, (glyph, *looks[k])))
     return CellLayer(out)
+
+
+@functools.cache
+def _checked_look(color: str, style: str) -> tuple[str, str]:
+    """A valid colour and a style as plotext's `draw` records them."""
+    check = monitor_class()
+    return check.check_color(color), check.check_style(style)
+
+
+@functools.cache
+def _checked_marker(marker: str) -> str:
+    """A marker as plotext's `draw` records it (a name's symbol, else its first character)."""
+    return monitor_class().check_marker(marker)
 
 
 def _bare_monitor(axes: Axes, canvas: Canvas) -> monitor_class:

@@ -115,9 +115,10 @@ def column_envelope(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
     n = len(dx)
     if n <= 2:
         return np.arange(n)
-    starts = np.flatnonzero(np.r_[True, dx[1:] != dx[:-1]])
-    ends = np.r_[starts[1:], n] - 1
-    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    starts = np.flatnonzero(np.concatenate([[True], dx[1:] != dx[:-1]]))
+    bounds = np.append(starts, n)
+    ends = bounds[1:] - 1
+    group = np.repeat(np.arange(len(starts)), np.diff(bounds))
     order = np.lexsort((dy, group))  # by group, then height; stable, so ties keep the earliest
     lows = order[starts]
     highs = order[ends]
