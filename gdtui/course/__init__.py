@@ -4,7 +4,6 @@ from gdtui.course import load_course
 course = load_course()          # the bundled course; load_course(DIR) for another
 """
 
-from .check import check_course, run_check
 from .loader import bundled_root, load_course
 from .schema import CONTROLS, EXPECTATIONS, Course, CourseError, CourseIssue, Lesson, Page, RunSpec, Scene
 
@@ -19,7 +18,5 @@ __all__ = [
     "RunSpec",
     "Scene",
     "bundled_root",
-    "check_course",
     "load_course",
-    "run_check",
 ]

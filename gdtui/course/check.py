@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..engine import ConfigError
+from .exercises import verify
 from .loader import lesson_file, load_course
 from .schema import Course, CourseError, CourseIssue, Scene
 
@@ -50,6 +51,10 @@ def _check(root: Path | str | None) -> tuple[Course | None, list[CourseIssue]]:
         for i, page in enumerate(lesson.pages, 1):
             if page.scene is not None:
                 issues += _run_scene(page.scene, file, f"page[{i}].scene")
+            for j, exercise in enumerate(page.exercises, 1):
+                problem = verify(exercise, page.scene)
+                if problem is not None:
+                    issues.append(CourseIssue(file, f"page[{i}].exercise[{j}].{problem[0]}", problem[1]))
     return course, issues
 
 

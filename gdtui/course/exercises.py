@@ -126,6 +126,21 @@ def judge(exercise: Exercise, scene: Scene | None, response: str) -> Verdict:
     return Verdict(right, f"Right: {expected:.6g}." if right else f"Not quite (you said {text}).")
 
 
+# -- checking (run by `gdtui check`, not on every load: each check runs the engine) ---------------------
+def verify(exercise: Exercise, scene: Scene | None) -> tuple[str, str] | None:
+    """(field, what was expected) if the engine cannot answer the exercise from its scene, else None."""
+    if exercise.kind == "number" and exercise.answer is not None:
+        try:
+            compute_answer(scene, exercise.answer)
+        except (ConfigError, IndexError) as exc:
+            return "answer", f"something the engine can read off the scene ({exc})"
+    if exercise.kind == "predict":
+        actual = outcome(scene)
+        if actual not in exercise.outcomes:
+            return "outcomes", f"an outcome for what the scene really does ({actual})"
+    return None
+
+
 # -- reading ------------------------------------------------------------------------------------------
 def read_exercises(f: Fields, raw: Any, at: str, scene: Scene | None) -> tuple[Exercise, ...]:
     """The `[[page.exercise]]` tables at `at`; issues are recorded on `f`."""
@@ -179,11 +194,6 @@ def _number_fields(f: Fields, t: dict[str, Any], at: str, scene: Scene) -> dict[
             f.add(join(at, "answer"), "no answer with `sets` (the run's status judges the learner's number)")
         return {"sets": sets, "expect": expect}
     answer = _answer(f, t, at, scene)
-    if answer is not None:
-        try:
-            compute_answer(scene, answer)
-        except (ConfigError, IndexError) as exc:
-            f.add(join(at, "answer"), f"something the engine can read off the scene ({exc})")
     return {"answer": answer, "tol": float(tol) if is_number(tol) else 1e-6}
 
 
@@ -224,10 +234,6 @@ def _outcomes(f: Fields, t: dict[str, Any], at: str, scene: Scene) -> dict[str, 
     out = {k: v for k, v in raw.items() if k in EXPECTATIONS and isinstance(v, str) and v.strip()}
     if len(out) < 2:
         f.add(field, "at least two outcomes to choose between, each a line of text")
-    elif scene is not None:
-        actual = outcome(scene)
-        if actual not in out:
-            f.add(field, f"an outcome for what the scene really does ({actual})")
     return out
 
 

@@ -4,7 +4,8 @@
 import tomllib
 from pathlib import Path
 
-from gdtui.course import bundled_root, check_course, load_course
+from gdtui.course import bundled_root, load_course
+from gdtui.course.check import check_course
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -18,8 +19,18 @@ def test_bundled_course_is_found_as_the_lessons_folder():
 def test_bundled_course_lists_its_lessons_in_order():
     course = load_course()
     assert [lesson.slug for lesson in course.lessons] == [
-        "supervised-learning", "loss", "strategies", "gradients", "gradient-descent", "sgd", "mini-batch",
-        "momentum", "schedules", "adaptive-race", "newton", "capstone",
+        "supervised-learning",
+        "loss",
+        "strategies",
+        "gradients",
+        "gradient-descent",
+        "sgd",
+        "mini-batch",
+        "momentum",
+        "schedules",
+        "adaptive-race",
+        "newton",
+        "capstone",
     ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gdtui.course import check_course, run_check
+from gdtui.course.check import check_course, run_check
 
 COURSES = Path(__file__).resolve().parents[1] / "data" / "courses"
 

@@ -208,6 +208,17 @@ def test_an_unchanged_reduced_input_skips_plotext():
     assert pv.frame() == []
 
 
+def test_loss_limits_drawn_before_any_loss_do_not_stick():
+    """A new series is drawn at once, empty; its first losses still get limits of their own."""
+    losses = [np.linspace(0.7, 0.3, 8)]  # within the empty plot's limits, steps and all
+    drawn_empty, fed_at_once = LossView(), LossView()
+    for view in (drawn_empty, fed_at_once):
+        view.set_series(["gd"])
+    drive(drawn_empty, [lambda: None, lambda: drawn_empty.set_losses(losses)], (60, 16))
+    drive(fed_at_once, [lambda: fed_at_once.set_losses(losses)], (60, 16))
+    assert drawn_empty.axes == fed_at_once.axes and drawn_empty.rows == fed_at_once.rows
+
+
 def test_a_settled_loss_curve_draws_the_dots_of_the_whole_curve():
     """Static part + dynamic tail of one run = plotext drawing the whole history as one signal."""
     (traj,) = runs("rosenbrock", [("momentum", 0.0005)])

@@ -87,6 +87,8 @@ class LessonScreen(ExercisesMixin, Screen):
         rate = self.app.redraw_rate
         self.query_one(".scene-plot").redraw_rate = rate
         self.query_one(LossPlot).redraw_rate = rate
+        self._progress_due = False
+        self.set_interval(1 / rate, self._show_due_progress)
         await self.show_page(self.index)
 
     # -- pages ----------------------------------------------------------------------------------------
@@ -190,6 +192,11 @@ class LessonScreen(ExercisesMixin, Screen):
         self.query_one(".scene-plot").update_paths([h[0] for h in histories])
         self.query_one(LossPlot).update_losses([h[1] for h in histories])
 
+    def _show_due_progress(self) -> None:
+        if self._progress_due:
+            self._progress_due = False
+            self._show_progress()
+
     # -- the engine's clock ---------------------------------------------------------------------------
     def _tick(self) -> None:
         if self.runner is None or not self.playing:
@@ -198,9 +205,10 @@ class LessonScreen(ExercisesMixin, Screen):
         steps, self._owed = int(self._owed), self._owed - int(self._owed)
         if steps:
             self.runner.step(steps)
-            self._show_progress()
+            self._progress_due = True  # shown at the redraw rate, not every engine tick
         if self.runner.done:
             self.pause()
+            self._show_due_progress()
             self.reveal_pending()
 
     def _tick_hz(self) -> float:

@@ -2,8 +2,8 @@
 positive ones span more than two decades (zeros then sit on the axis floor); linear otherwise, e.g. for
 a saddle's negative loss.
 
-Axis limits snap (steps to 1, 2 or 5 × 10ᵏ, log losses to whole decades, linear ones to round steps) and
-only ever widen, so the static layers are rebuilt rarely. Each run's history splits at a "settled" point
+Axis limits snap (steps to 1, 2 or 5 × 10ᵏ, log losses to whole decades, linear ones to round steps) and,
+once there are losses, only ever widen, so the static layers are rebuilt rarely. Each run's history splits at a "settled" point
 j: points 0…j sit in the static base, points j…k are redrawn each frame; when the tail grows past
 TAIL_MAX dot columns, j moves on and the points between are built once and painted onto the base. Every
 split is the first point of an even dot column whose predecessor lies in the dot column just before, so
@@ -50,7 +50,7 @@ class LossView(PlotView):
     def __init__(self) -> None:
         super().__init__()
         self.losses: list[np.ndarray] = []
-        self._limits: tuple | None = None  # (scale, xmax, ylo, yhi)
+        self._limits: tuple | None = None  # (scale, xmax, ylo, yhi, provisional)
         self._split: list[int] = []  # per run: points up to here are in the static base
         self._anchors: list[tuple | None] = []  # per run: (step, value) at the split, to spot a new history
         self._version = 0
@@ -86,14 +86,15 @@ class LossView(PlotView):
         else:
             lo, top = 0.0, 1.0
         old = self._limits
-        if old is None or old[0] != scale or steps > old[1] or lo < old[2] or top > old[3]:
+        if old is None or old[4] or old[0] != scale or steps > old[1] or lo < old[2] or top > old[3]:
             if log:
                 ylo, yhi = math.floor(lo), math.ceil(top)
                 yhi = yhi if yhi > ylo else ylo + 1
             else:
                 ylo, yhi = _linear_limits(float(lo), float(top))
-            self._limits = (scale, nice_ceiling(max(steps, 10)), float(ylo), float(yhi))
-        scale, xmax, ylo, yhi = self._limits
+            empty = len(values) == 0  # limits with no data are provisional: the first losses set their own
+            self._limits = (scale, nice_ceiling(max(steps, 10)), float(ylo), float(yhi), empty)
+        scale, xmax, ylo, yhi, _ = self._limits
         xticks = nice_ticks(0, xmax, max(2, (self.width - 6) // 10))
         yn = max(2, hc // 2)
         yticks = decade_ticks(int(ylo), int(yhi), yn) if scale == "log" else nice_ticks(ylo, yhi, yn)

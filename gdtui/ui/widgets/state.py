@@ -52,7 +52,11 @@ class StatePanel(Static):
     ) -> None:
         title = f"step {max(s.k for s in steppers)}/{steppers[0].max_steps}"
         self.border_title = title + (f" · target loss {num(target)}" if target is not None else "")
-        self.update(self.render_runs(steppers, labels, markers, target))
+        text = self.render_runs(steppers, labels, markers, target)
+        lines = text.plain.count("\n")
+        # re-lay out the screen only when the panel's height can change, not on every tick
+        self.update(text, layout=lines != getattr(self, "_lines", None))
+        self._lines = lines
 
     @staticmethod
     def render_runs(
