@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="where progress is saved (default: $GDTUI_DATA_DIR, else your data folder)",
     )
+    parser.add_argument("--learner", metavar="NAME", help=argparse.SUPPRESS)  # set by `gdtui serve`
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = sub.add_parser(
         "check",
@@ -207,7 +208,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("json", "csv"), default="json", help="output format (default json)"
     )
     trace.set_defaults(handler=_trace)
+    _add_classroom_commands(sub)
     return parser
+
+
+def _add_classroom_commands(sub) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="serve the course to a class over SSH",
+        description="Serve the course over SSH: each student on the class roster runs `ssh -p PORT NAME@HOST` "
+        "and gets their own gdtui, saving progress to the class store. Nothing else is served.",
+    )
+    where = serve.add_mutually_exclusive_group(required=True)
+    where.add_argument("--class-dir", metavar="DIR", type=Path, help="the class folder to serve")
+    where.add_argument(
+        "--init", metavar="DIR", type=Path, help="make a class folder: host key and an example roster.toml"
+    )
+    where.add_argument(
+        "--hash-passphrase",
+        action="store_true",
+        help="read a class passphrase and print the roster line holding its salted hash",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)"
+    )
+    serve.add_argument("--port", type=_whole, default=2222, help="port to listen on (default 2222)")
+    serve.set_defaults(handler=_serve)
+    classroom = sub.add_parser(
+        "classroom",
+        help="the teacher's dashboard for a class folder",
+        description="Every student on the roster: connected or not, current lesson, lessons and exercises "
+        "completed, hints used and last activity, updated live.",
+    )
+    classroom.add_argument("dir", metavar="DIR", type=Path, help="the class folder")
+    classroom.add_argument("--csv", action="store_true", help="print the table as CSV and exit")
+    classroom.set_defaults(handler=_classroom)
 
 
 def _trace(args: argparse.Namespace) -> int:
@@ -248,11 +283,23 @@ def _check(args: argparse.Namespace) -> int:
     return run_check(args.dir)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .classroom.commands import serve_command
+
+    return serve_command(args)
+
+
+def _classroom(args: argparse.Namespace) -> int:
+    from .classroom.commands import classroom_command
+
+    return classroom_command(args)
+
+
 def _open_store(args: argparse.Namespace):
     from .store import Store, StoreError, data_dir
 
     try:
-        return Store.open(data_dir(args.data_dir))
+        return Store.open(data_dir(args.data_dir), **({"learner": args.learner} if args.learner else {}))
     except StoreError as exc:
         raise ConfigError(str(exc)) from None
 

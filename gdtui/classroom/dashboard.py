@@ -1,0 +1,168 @@
+"""The teacher's dashboard: one row per roster student, read from the class store and the server's list
+of open sessions; a Textual screen that refreshes itself, or CSV for a grade book."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ..course.schema import Course
+from ..store import Store
+from .roster import RosterError, load_roster
+from .server import STATUS
+
+REFRESH_S = 2.0
+COLUMNS = ("Student", "Connected", "Lesson", "Lessons done", "Exercises", "Hints", "Last activity")
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    name: str
+    connected: bool
+    lesson: str  # "Title (page 2/6)", or "" before the first page
+    lessons_done: int
+    lessons_total: int
+    exercises_done: int
+    exercises_total: int
+    hints: int
+    last_activity: datetime | None
+
+    def cells(self) -> tuple[str, ...]:
+        when = self.last_activity.astimezone().strftime("%H:%M:%S") if self.last_activity else "-"
+        return (
+            self.name,
+            "yes" if self.connected else "no",
+            self.lesson or "-",
+            f"{self.lessons_done}/{self.lessons_total}",
+            f"{self.exercises_done}/{self.exercises_total}",
+            str(self.hints),
+            when,
+        )
+
+
+def connected_learners(class_dir: Path) -> set[str]:
+    """Students with a session open, from the status file of a running server (a stale file left by a
+    server that died, or a session whose app has gone, counts as not connected)."""
+    try:
+        status = json.loads((Path(class_dir) / STATUS).read_text(encoding="utf-8"))
+        if not _alive(int(status["server_pid"])):
+            return set()
+        return {s["learner"] for s in status["sessions"] if _alive(int(s["pid"]))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid > 0
+
+
+def class_rows(class_dir: Path, course: Course, store: Store) -> list[StudentRow]:
+    """A row per roster student, in roster order."""
+    names = list(load_roster(class_dir).students)
+    online = connected_learners(class_dir)
+    totals = {
+        lesson.slug: (len(lesson.pages), sum(len(p.exercises) for p in lesson.pages))
+        for lesson in course.lessons
+    }
+    all_exercises = sum(m for _, m in totals.values())
+    rows = []
+    for name in names:
+        summary = {s.lesson: s for s in store.summary(name) if s.lesson in totals}
+        done = sum(
+            s.pages_seen >= totals[slug][0] and s.solved >= totals[slug][1] for slug, s in summary.items()
+        )
+        where = store.position(name)
+        lesson = ""
+        if where and where[0] in totals:
+            lesson = f"{course.lesson(where[0]).title} (page {where[1] + 1}/{totals[where[0]][0]})"
+        rows.append(
+            StudentRow(
+                name,
+                name in online,
+                lesson,
+                done,
+                len(course.lessons),
+                sum(min(s.solved, totals[slug][1]) for slug, s in summary.items()),
+                all_exercises,
+                sum(s.hints_used for s in summary.values()),
+                store.last_activity(name),
+            )
+        )
+    return rows
+
+
+def write_csv(rows: Iterable[StudentRow], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["student", "connected", "lesson", "lessons_done", "exercises_done", "hints", "last_activity"]
+    )
+    for r in rows:
+        when = r.last_activity.isoformat() if r.last_activity else ""
+        writer.writerow([r.name, int(r.connected), r.lesson, r.lessons_done, r.exercises_done, r.hints, when])
+
+
+class DashboardScreen(Screen):
+    """The class at a glance; re-read every REFRESH_S seconds."""
+
+    BINDINGS = [Binding("r", "refresh_now", "Refresh"), Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, class_dir: Path, course: Course, store: Store) -> None:
+        super().__init__()
+        self.class_dir, self.course, self.store = class_dir, course, store
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"[b]Class[/b] {self.class_dir}  ·  {self.course.title}", id="class-title")
+        yield DataTable(id="students", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="class-notice")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.action_refresh_now()
+        self.set_interval(REFRESH_S, self.action_refresh_now)
+
+    def action_refresh_now(self) -> None:
+        table = self.query_one(DataTable)
+        notice = self.query_one("#class-notice", Static)
+        try:
+            rows = class_rows(self.class_dir, self.course, self.store)
+        except (RosterError, OSError) as e:  # a roster mid-edit: keep the last table, say why
+            notice.update(f"[red]{e}[/red]")
+            return
+        cursor = table.cursor_row
+        table.clear()
+        for row in rows:
+            table.add_row(*row.cells(), key=row.name)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        online = sum(r.connected for r in rows)
+        notice.update(f"{len(rows)} students on the roster, {online} connected")
+
+
+class DashboardApp(App):
+    TITLE = "gdtui classroom"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, class_dir: Path, course: Course, store: Store) -> None:
+        super().__init__()
+        self.class_dir, self.course, self.store = class_dir, course, store
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen(self.class_dir, self.course, self.store))

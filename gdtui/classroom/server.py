@@ -1,0 +1,390 @@
+"""`gdtui serve`: an SSH server that gives each student on the roster their own `gdtui`, and nothing else.
+
+One connection may run one interactive session: a pseudo-terminal whose slave side is the controlling
+terminal of a `gdtui --data-dir CLASS --learner NAME` child (its own session and process group, SIGHUP
+reset to default). The master side is forwarded in binary mode through two file descriptors of its own
+(keystrokes in, screen out); window changes are set on the PTY and signalled to the child. When the app
+exits, its status goes back to the client; when the channel closes, the child is hung up (SIGHUP, then
+SIGKILL). Exec requests, subsystems (sftp), port, agent and X11 forwarding are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import functools
+import json
+import logging
+import os
+import pty
+import signal
+import struct
+import sys
+import termios
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+from .roster import HOST_KEY, Roster, ensure_host_key, load_roster
+
+log = logging.getLogger("gdtui.classroom")
+
+STATUS = "sessions.json"  # who is connected, for the dashboard; rewritten on every change
+NO_TERMINAL = b"gdtui is an interactive course: connect with a terminal (ssh -t), not a command.\r\n"
+HANGUP_GRACE_S = 2.0
+
+
+def app_command(class_dir: Path, learner: str) -> list[str]:
+    """The child of a session: the installed gdtui, on the class store, as this student."""
+    return [sys.executable, "-m", "gdtui", "--data-dir", str(class_dir), "--learner", learner]
+
+
+@dataclass
+class Session:
+    learner: str
+    pid: int
+    peer: str
+    started: float = field(default_factory=time.time)
+
+
+class ClassServer:
+    """The classroom SSH server. `await start()`, then `await close()` (which ends every session)."""
+
+    def __init__(
+        self,
+        class_dir: Path,
+        host: str = "127.0.0.1",
+        port: int = 2222,
+        *,
+        fail_delay: float = 1.0,
+        command: Callable[[Path, str], Sequence[str]] = app_command,
+    ) -> None:
+        self.class_dir = Path(class_dir).absolute()
+        self.host, self.port = host, port
+        self.fail_delay = fail_delay
+        self.command = command
+        self.sessions: dict[int, Session] = {}  # by child pid
+        self.spawned: list[int] = []  # every child pid, in order (tests check none outlives its session)
+        self._roster = load_roster(self.class_dir)
+        self._roster_stamp = self._stamp()
+        self._listener: asyncssh.SSHAcceptor | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        ensure_host_key(self.class_dir)
+        self._listener = await asyncssh.create_server(
+            lambda: _Connection(self),
+            self.host,
+            self.port,
+            server_host_keys=[str(self.class_dir / HOST_KEY)],
+            encoding=None,
+            line_editor=False,
+            allow_pty=True,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            login_timeout=60,
+        )
+        self.port = self._listener.sockets[0].getsockname()[1]
+        self._write_status()
+        log.info("serving %s on %s port %d", self.class_dir, self.host, self.port)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            await self._listener.wait_closed()
+            self._listener = None
+        for pid in list(self.sessions):
+            _hang_up(pid)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(FileNotFoundError):
+            (self.class_dir / STATUS).unlink()
+
+    async def serve_forever(self) -> None:
+        assert self._listener is not None
+        await self._listener.wait_closed()
+
+    # -- the roster, re-read when the file changes ----------------------------------------------------------
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = (self.class_dir / "roster.toml").stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    @property
+    def roster(self) -> Roster:
+        stamp = self._stamp()
+        if stamp != self._roster_stamp:
+            self._roster_stamp = stamp
+            try:
+                self._roster = load_roster(self.class_dir)
+                log.info("roster reloaded: %d students", len(self._roster.students))
+            except Exception as e:  # a half-saved edit must not lock the class out: keep the last good one
+                log.error("roster not reloaded, keeping the previous one: %s", e)
+        return self._roster
+
+    # -- sessions ---------------------------------------------------------------------------------------
+    def _write_status(self) -> None:
+        status = {
+            "server_pid": os.getpid(),
+            "sessions": [
+                {"learner": s.learner, "pid": s.pid, "since": s.started} for s in self.sessions.values()
+            ],
+        }
+        tmp = self.class_dir / f".{STATUS}.{os.getpid()}"
+        tmp.write_text(json.dumps(status), encoding="utf-8")
+        os.replace(tmp, self.class_dir / STATUS)
+
+    async def run_session(self, conn: _Connection, process: _Session) -> None:
+        """One interactive session; never raises (a failing session must not take the server down)."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self._run_session(conn, process)
+        except Exception:
+            log.exception("session of %s from %s failed", conn.learner, conn.peer)
+            with contextlib.suppress(Exception):
+                process.exit(1)
+        finally:
+            self._tasks.discard(task)
+
+    async def _run_session(self, conn: _Connection, process: _Session) -> None:
+        name = conn.learner
+        if process.term_type is None:
+            log.info("refused %s from %s: no terminal requested", name, conn.peer)
+            process.stderr.write(NO_TERMINAL)
+            await _finish(process, 1)
+            return
+        limits = self.roster.limits
+        mine = sum(s.learner == name for s in self.sessions.values())
+        if len(self.sessions) >= limits.sessions or mine >= limits.sessions_per_student:
+            which = "the class" if len(self.sessions) >= limits.sessions else name
+            log.info("refused %s from %s: session limit reached for %s", name, conn.peer, which)
+            process.stderr.write(f"Too many sessions open for {which}; try again later.\r\n".encode())
+            await _finish(process, 1)
+            return
+
+        master, slave = pty.openpty()
+        cols, rows, *_ = process.term_size
+        _set_size(master, cols or 80, rows or 24)
+        try:
+            child = await asyncio.create_subprocess_exec(
+                *self.command(self.class_dir, name),
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=_child_env(process.term_type),
+                cwd=self.class_dir,
+                preexec_fn=_become_terminal_session,
+            )
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        keys_in = os.fdopen(os.dup(master), "wb", buffering=0)
+        screen_out = os.fdopen(master, "rb", buffering=0)
+        self.spawned.append(child.pid)
+        self.sessions[child.pid] = Session(name, child.pid, conn.peer)
+        self._write_status()
+        log.info(
+            "session start %s from %s pid %d (%s %dx%d)",
+            name,
+            conn.peer,
+            child.pid,
+            process.term_type,
+            cols,
+            rows,
+        )
+        reason, rc = "closed by client", None
+        waits: dict[str, asyncio.Future] = {}
+        try:
+            process.set_redirect_pid(child.pid)  # resizes and forwarded signals go to the app
+            await process.redirect(stdin=keys_in, stdout=screen_out, send_eof=False)  # exit ends it
+            waits = {
+                "app": asyncio.ensure_future(child.wait()),
+                "channel": asyncio.ensure_future(process.channel.wait_closed()),
+                "idle": asyncio.ensure_future(self._idle(process, limits.idle_minutes * 60)),
+            }
+            done, _ = await asyncio.wait(waits.values(), return_when=asyncio.FIRST_COMPLETED)
+            if waits["app"] in done:
+                rc = child.returncode
+                reason = f"app exited {rc}"
+            elif waits["idle"] in done:
+                reason = "idle timeout"
+        finally:
+            for fut in waits.values():
+                fut.cancel()
+            if child.returncode is None:
+                await _end_child(child)
+            for f in (keys_in, screen_out):
+                f.close()
+            del self.sessions[child.pid]
+            self._write_status()
+            log.info("session end %s pid %d: %s", name, child.pid, reason)
+        if reason == "idle timeout":
+            with contextlib.suppress(Exception):
+                minutes = f"{limits.idle_minutes:g} minutes"
+                process.stdout.write(
+                    f"\r\n\x1b[0mSession closed after {minutes} without a keystroke.\r\n".encode()
+                )
+        # Even when the channel already looks closed: without the exit the session can stay half-open.
+        await _finish(process, rc if rc is not None and rc >= 0 else 1)
+
+    async def _idle(self, process: _Session, seconds: float) -> None:
+        while (left := seconds - (time.monotonic() - process.last_input)) > 0:
+            await asyncio.sleep(left)
+
+
+class _Connection(asyncssh.SSHServer):
+    """One client connection: authentication against the roster, then at most the session."""
+
+    def __init__(self, server: ClassServer) -> None:
+        self.server = server
+        self.peer = "?"
+        self.learner: str | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        host, port = conn.get_extra_info("peername")[:2]
+        self.peer = f"{host}:{port}"
+        log.info("connect %s", self.peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        why = f" ({exc})" if exc else ""
+        log.info("disconnect %s %s%s", self.learner or "(not logged in)", self.peer, why)
+
+    def begin_auth(self, username: str) -> bool:
+        return True  # every user, known or not, must authenticate
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        roster = self.server.roster
+        if roster.key_allowed(username, key):
+            self.learner = username
+            return True
+        why = "wrong key" if username in roster.students else "not on the roster"
+        return await self._refuse(username, why)
+
+    def password_auth_supported(self) -> bool:
+        return self.server.roster.passphrase is not None
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        roster = self.server.roster
+        if await asyncio.to_thread(roster.passphrase_ok, username, password):
+            self.learner = username
+            return True
+        why = "wrong passphrase" if username in roster.students else "not on the roster"
+        return await self._refuse(username, why)
+
+    async def _refuse(self, username: str, why: str) -> bool:
+        log.warning("refused %r from %s: %s", username[:40], self.peer, why)
+        await asyncio.sleep(self.server.fail_delay)  # slows guessing
+        return False
+
+    def auth_completed(self) -> None:
+        log.info("login %s from %s", self.learner, self.peer)
+
+    def session_requested(self) -> _Session:
+        return _Session(functools.partial(self.server.run_session, self))
+
+    # Port forwarding both ways is refused (asyncssh's defaults, stated here on purpose).
+    def connection_requested(self, *args: object) -> bool:
+        log.info("refused %s from %s: port forwarding", self.learner, self.peer)
+        return False
+
+    def server_requested(self, *args: object) -> bool:
+        log.info("refused %s from %s: remote port forwarding", self.learner, self.peer)
+        return False
+
+    def unix_connection_requested(self, *args: object) -> bool:
+        return False
+
+    def unix_server_requested(self, *args: object) -> bool:
+        return False
+
+
+class _Session(asyncssh.SSHServerProcess):
+    """An interactive session only: exec and subsystem requests are refused; keystrokes are timed."""
+
+    def __init__(self, handler: Callable[[_Session], object]) -> None:
+        super().__init__(handler, None, 0, False)
+        self.last_input = time.monotonic()
+
+    def exec_requested(self, command: str) -> bool:
+        log.warning("refused exec request %r", command[:60])
+        return False
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        log.warning("refused subsystem request %r", subsystem[:60])
+        return False
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        self.last_input = time.monotonic()
+        super().data_received(data, datatype)
+
+
+async def _finish(process: _Session, status: int) -> None:
+    """Send the exit status, close the channel and wait for the forwarding to wind down."""
+    process.exit(status)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(process.wait_closed(), 5)
+
+
+def _child_env(term_type: str | None) -> dict[str, str]:
+    """The server's environment minus what would mislead the app (never COLUMNS/LINES: the PTY has the
+    size); the client's own environment requests are ignored."""
+    drop = {"COLUMNS", "LINES", "GDTUI_DATA_DIR", "TMUX", "TERM_PROGRAM", "COLORTERM"}
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("SSH_")}
+    env["TERM"] = term_type or "xterm-256color"
+    env.setdefault("LANG", "C.UTF-8")
+    return env
+
+
+def _become_terminal_session() -> None:  # runs in the child between fork and exec
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # the PTY (already on fd 0) becomes the controlling terminal
+
+
+def _set_size(fd: int, cols: int, rows: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def _hang_up(pid: int, sig: int = signal.SIGHUP) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)  # the child leads its own process group
+
+
+async def _end_child(child: asyncio.subprocess.Process) -> None:
+    """Hang up the child's process group like a closed terminal would; kill it if it lingers."""
+    _hang_up(child.pid)
+    try:
+        await asyncio.wait_for(child.wait(), HANGUP_GRACE_S)
+    except TimeoutError:
+        _hang_up(child.pid, signal.SIGKILL)
+        await child.wait()
+
+
+async def serve(class_dir: Path, host: str, port: int) -> None:
+    """Run until SIGINT or SIGTERM."""
+    server = ClassServer(class_dir, host, port)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping: ending %d sessions", len(server.sessions))
+        await server.close()
