@@ -3,13 +3,13 @@ positive ones span more than two decades (zeros then sit on the axis floor); lin
 a saddle's negative loss.
 
 Axis limits snap (steps to 1, 2 or 5 × 10ᵏ, log losses to whole decades, linear ones to round steps) and,
-once there are losses, only ever widen, so the static layers are rebuilt rarely. Each run's history splits at a "settled" point
-j: points 0…j sit in the static base, points j…k are redrawn each frame; when the tail grows past
-TAIL_MAX dot columns, j moves on and the points between are built once and painted onto the base. Every
-split is the first point of an even dot column whose predecessor lies in the dot column just before, so
-the one dot of segment (j−1, j) in j's cell is j itself: the pieces draw exactly the dots the whole
-history draws. Markers (every few
-cells, and the current point in reverse video) tell the runs apart without colour.
+once there are losses, only ever widen, so the static layers are rebuilt rarely. Each run's history
+splits at a "settled" point j: points 0…j sit in the static base, points j…k are redrawn each frame;
+when the tail grows past TAIL_MAX dot columns, j moves on and the points between are built once and
+painted onto the base. Every split is the first point of an even dot column whose predecessor lies in
+the dot column just before, so the one dot of segment (j−1, j) in j's cell is j itself: the pieces draw
+exactly the dots the whole history draws. Markers (every few cells, and the current point in reverse
+video) tell the runs apart without colour.
 """
 
 from __future__ import annotations
