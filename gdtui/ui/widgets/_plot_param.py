@@ -23,6 +23,7 @@ from ._plot_view import (
     LANDSCAPE_COLOR,
     LANDSCAPES_KEPT,
     PlotView,
+    as_paths,
     cell_signal,
     series_style,
     unique_cells,
@@ -54,9 +55,7 @@ class ParamView(PlotView):
         self.invalidate()
 
     def set_paths(self, paths: list[np.ndarray]) -> None:
-        dim = self.problem.dim if self.problem is not None else 1
-        arrays = (np.asarray(p, dtype=float) for p in paths)
-        self.paths = [a.reshape(len(a), -1) if a.size else np.zeros((0, dim)) for a in arrays]
+        self.paths = as_paths(paths, self.problem.dim if self.problem is not None else 1)
         self.dirty = True
 
     # -- static ---------------------------------------------------------------------------------------

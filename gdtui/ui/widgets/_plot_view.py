@@ -59,6 +59,12 @@ def cell_signal(
     return Signal(xs.tolist(), ys.tolist(), marker=marker, color=color, style=style)
 
 
+def as_paths(paths: list[np.ndarray], dim: int) -> list[np.ndarray]:
+    """Each run's θ history as a float array (k+1, dim); an empty history becomes (0, dim)."""
+    arrays = (np.asarray(p, dtype=float) for p in paths)
+    return [a.reshape(len(a), -1) if a.size else np.zeros((0, dim)) for a in arrays]
+
+
 def unique_cells(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (column, row) pairs (non-negative integers), sorted: plotext draws one marker per cell
     whatever the repeats."""

@@ -30,7 +30,15 @@ from ...engine import Problem, gradient_check
 from ...engine.gradients import batch_gradient_variance, expected_batch_variance
 from ._plot_layers import Axes, Signal
 from ._plot_reduce import cell_values, clip_to_box, decade_ticks, drop_repeats, nice_step, nice_ticks, to_dots
-from ._plot_view import LEGEND_LINE, PlotView, cell_signal, legend_signals, series_style, unique_cells
+from ._plot_view import (
+    LEGEND_LINE,
+    PlotView,
+    as_paths,
+    cell_signal,
+    legend_signals,
+    series_style,
+    unique_cells,
+)
 
 DATA_MARKER = "*"
 DATA_COLOR = "default"
@@ -74,9 +82,7 @@ class SceneView(PlotView):
         self.invalidate()
 
     def set_paths(self, paths: list[np.ndarray]) -> None:
-        dim = self.problem.dim if self.problem is not None else 1
-        arrays = (np.asarray(p, dtype=float) for p in paths)
-        self.paths = [a.reshape(len(a), -1) if a.size else np.zeros((0, dim)) for a in arrays]
+        self.paths = as_paths(paths, self.problem.dim if self.problem is not None else 1)
         self.dirty = True
 
     def current(self, i: int) -> np.ndarray | None:
