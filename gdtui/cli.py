@@ -348,15 +348,15 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _app(args: argparse.Namespace) -> int:
-    """Open the course in the terminal."""
-    if not (sys.stdin.isatty() and sys.__stderr__.isatty()):  # Textual reads stdin and draws on stderr
-        raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
+    """Open the course in the terminal (arguments checked first, then that there is a terminal)."""
     if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
         raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
     course = _load(args)
     slugs = [lesson.slug for lesson in course.lessons]
     if args.lesson is not None and args.lesson not in slugs:
         raise ConfigError(f"unknown lesson {args.lesson!r}; choose one of: {', '.join(slugs)}")
+    if not (sys.stdin.isatty() and sys.__stderr__.isatty()):  # Textual reads stdin and draws on stderr
+        raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
     store = _open_store(args)
     from .ui.app import GdtuiApp
 

@@ -243,3 +243,18 @@ def test_a_closed_pipe_ends_quietly():
         timeout=60,
     )
     assert proc.stdout == '{"problem"' and proc.stderr == ""
+
+
+def test_an_unknown_lesson_is_named_with_the_valid_ones(capsys):
+    assert main(["--lesson", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdtui: error: unknown lesson 'nope'; choose one of: supervised-learning, loss,")
+    assert err.count("\n") == 1
+
+
+def test_a_malformed_course_folder_lists_its_problems_and_exits_2(capsys, tmp_path):
+    (tmp_path / "course.toml").write_text('title = "T"\nlessons = ["gone"]\n')
+    assert main(["--lessons", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("course.toml: lessons[1]: a lesson folder beside course.toml (missing: gone/lesson.toml)")
+    assert err[-1] == "gdtui: error: the course has 1 problem(s); `gdtui check` lists them"
