@@ -5,6 +5,7 @@ traj = run("secret-number", "gd", lr=0.75, steps=3, start=[5])
 traj.theta[:, 0]   # 5.0, 0.5, 2.75, 1.625
 """
 
+from .data_problems import DataProblem
 from .errors import ConfigError, UnknownNameError
 from .gradients import (
     batch_gradient_variance,
@@ -27,7 +28,7 @@ from .optimizers import (
     get_optimizer,
     hyperparameters,
 )
-from .problems import PROBLEMS, DataProblem, Problem, get_problem
+from .problems import PROBLEMS, Problem, get_problem
 from .run import DIVERGENCE_LIMIT, STATUSES, Stepper, Sweep, Trajectory, run, sweep
 from .schedules import SCHEDULES, Schedule, make_schedule, parse_schedule, schedule_params
 from .svm import SVMSlice, multiclass_hinge_loss

@@ -1,4 +1,6 @@
-"""Built-in objectives: f(θ), ∇f(θ) and ∇²f(θ), vectorized over points of shape (..., d).
+"""Built-in objectives: f(θ), ∇f(θ) and ∇²f(θ), vectorized over points of shape (..., d). This module
+holds the Problem base, the closed-form problems and the registry; the data-fitting problems are in
+data_problems.py and the SVM slices in svm.py.
 
 Every function takes θ with last axis d and returns f: (...), grad: (..., d), hessian: (..., d, d), so the
 same code evaluates one point, a 200×200 plotting grid or 10,000 runs stepped together.
@@ -10,93 +12,25 @@ also give per-example losses and gradients.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
 
+from .base import Problem, _ClosedForm, _stack, _stack2x2
+from .data_problems import (
+    LeastSquares,
+    Logistic,
+    SecretNumber,
+    _least_squares_minimum,
+    _line_features,
+    _ones_feature,
+    _regression_data,
+    _speeding_tickets,
+)
 from .errors import UnknownNameError
-
-Array = np.ndarray
-_GRID_CHUNK = 100_000  # points × examples per chunk of a grid evaluation
-
-
-def _stack(*parts: Array | float) -> Array:
-    """Stack same-shaped components along a new last axis: (gx, gy) -> (..., 2)."""
-    return np.stack(np.broadcast_arrays(*parts), axis=-1)
-
-
-def _stack2x2(hxx: Array, hxy: Array, hyy: Array) -> Array:
-    """A symmetric 2×2 Hessian (..., 2, 2) from its three distinct entries."""
-    return np.stack([_stack(hxx, hxy), _stack(hxy, hyy)], axis=-2)
-
-
-@dataclass(frozen=True, eq=False)
-class Problem:
-    """A named objective with a default start, a plotting box and its known minima.
-
-    `box` is one (low, high) pair per dimension. `minima` lists the local minima inside the box that are
-    known in closed form or polished to machine precision (empty where none exist, e.g. `saddle`).
-    """
-
-    name: str
-    title: str
-    formula: str
-    dim: int
-    start: tuple[float, ...]
-    box: tuple[tuple[float, float], ...]
-    minima: tuple[tuple[float, ...], ...] = ()
-    notes: str = ""
-
-    @property
-    def is_data(self) -> bool:
-        return False
-
-    @property
-    def n_examples(self) -> int:
-        return 0
-
-    def _check(self, theta: Array) -> Array:
-        theta = np.asarray(theta, dtype=float)
-        if theta.ndim == 0 or theta.shape[-1] != self.dim:
-            raise ValueError(f"{self.name} takes points of dimension {self.dim}, got shape {theta.shape}")
-        return theta
-
-    def f(self, theta: Array, batch: Array | None = None) -> Array:
-        raise NotImplementedError
-
-    def grad(self, theta: Array, batch: Array | None = None) -> Array:
-        raise NotImplementedError
-
-    def hessian(self, theta: Array, batch: Array | None = None) -> Array:
-        raise NotImplementedError
-
-    def grid(self, n: int = 200) -> tuple[Array, Array, Array]:
-        """f on an n×n grid over the box (2-D) or n points (1-D): returns (xs, ys, values), values[j, i]
-        at (xs[i], ys[j]). Evaluated in chunks so a data set's (points × examples) temporaries stay in
-        cache (the values are the same as one call)."""
-        axes = [np.linspace(lo, hi, n) for lo, hi in self.box]
-        if self.dim == 1:
-            return axes[0], np.empty(0), self.f(axes[0][:, None])
-        points = np.empty((n * n, 2))
-        points[:, 0] = np.tile(axes[0], n)
-        points[:, 1] = np.repeat(axes[1], n)
-        step = max(1, _GRID_CHUNK // max(1, self.n_examples))
-        if step >= len(points):
-            return axes[0], axes[1], self.f(points).reshape(n, n)
-        values = np.empty(n * n)
-        for i in range(0, len(points), step):
-            values[i : i + step] = self.f(points[i : i + step])
-        return axes[0], axes[1], values.reshape(n, n)
-
-
-class _ClosedForm(Problem):
-    """A problem with no data set: `batch` must be None."""
-
-    def _no_batch(self, batch: Array | None) -> None:
-        if batch is not None:
-            raise ValueError(f"{self.name} has no data set to sample a batch from")
+from .svm import svm_problems
 
 
 class TwoSquares(_ClosedForm):
@@ -235,154 +169,6 @@ class Saddle(_ClosedForm):
         return np.broadcast_to(np.diag([2.0, -2.0]), (*t.shape[:-1], 2, 2)).copy()
 
 
-@dataclass(frozen=True, eq=False)
-class DataProblem(Problem):
-    """A mean loss over a data set of (x, y) pairs with a model that is linear in θ: z = Φθ, where
-    Φ (N, d) is the feature matrix built from x. `batch` selects the examples to average over."""
-
-    x: Array = field(default_factory=lambda: np.empty(0))
-    y: Array = field(default_factory=lambda: np.empty(0))
-    features: Array = field(default_factory=lambda: np.empty((0, 0)))
-    featurize: Callable[[Array], Array] | None = None  # x (n,) -> Φ (n, d), the map that built `features`
-
-    @property
-    def is_data(self) -> bool:
-        return True
-
-    def predict(self, theta: Array, x: Array) -> Array:
-        """The model's output at inputs x (n,) for parameters θ (..., d): shape (..., n)."""
-        if self.featurize is None:
-            raise ValueError(f"{self.name} has no feature map to predict with")
-        z = self._check(theta) @ self.featurize(np.asarray(x, dtype=float)).T
-        return self._output(z, np.asarray(x, dtype=float))
-
-    def _output(self, z: Array, x: Array) -> Array:
-        return z
-
-    @property
-    def n_examples(self) -> int:
-        return len(self.y)
-
-    def _rows(self, batch: Array | None) -> tuple[Array, Array, Array]:
-        """(Φ, x, y) restricted to the batch (all examples when batch is None)."""
-        if batch is None:
-            return self.features, self.x, self.y
-        batch = np.asarray(batch)
-        if batch.size == 0:
-            raise ValueError(f"{self.name}: a batch needs at least one example")
-        return self.features[batch], self.x[batch], self.y[batch]
-
-    def example_losses(self, theta: Array) -> Array:
-        """Per-example losses, shape (..., N)."""
-        raise NotImplementedError
-
-    def example_grads(self, theta: Array) -> Array:
-        """Per-example gradients, shape (..., N, d); their mean over N is `grad`."""
-        raise NotImplementedError
-
-
-class LeastSquares(DataProblem):
-    """Squared error of a model linear in θ: ŷ = Φθ + offset(x).
-    L = mean (r²) with r = ŷ − y;  ∇L = (2/B) Φᵀ r;  H = (2/B) ΦᵀΦ."""
-
-    def _residual(self, theta, batch):
-        phi, x, y = self._rows(batch)
-        r = self._check(theta) @ phi.T
-        r += self._offset(x) - y
-        return r, phi
-
-    def _offset(self, x: Array) -> Array:
-        return np.zeros_like(x)
-
-    def _output(self, z: Array, x: Array) -> Array:
-        """ŷ = Φθ + offset(x)."""
-        return z + self._offset(x)
-
-    def f(self, theta, batch=None):
-        r, _ = self._residual(theta, batch)
-        r *= r
-        return r @ np.full(r.shape[-1], 1.0 / r.shape[-1])  # the mean, as one BLAS call
-
-    def grad(self, theta, batch=None):
-        r, phi = self._residual(theta, batch)
-        return (2.0 / phi.shape[0]) * (r @ phi)
-
-    def hessian(self, theta, batch=None):
-        phi, _, _ = self._rows(batch)
-        t = self._check(theta)
-        h = (2.0 / phi.shape[0]) * (phi.T @ phi)
-        return np.broadcast_to(h, t.shape[:-1] + h.shape).copy()
-
-    def example_losses(self, theta):
-        r, _ = self._residual(theta, None)
-        return r * r
-
-    def example_grads(self, theta):
-        r, phi = self._residual(theta, None)
-        return 2.0 * r[..., None] * phi
-
-
-class SecretNumber(LeastSquares):
-    """The secret-number game: ŷ = x + θ, so Φ = [1] and the offset is x."""
-
-    def _offset(self, x):
-        return x
-
-
-class Logistic(DataProblem):
-    """Logistic regression, p = σ(wx + b), mean cross-entropy:
-    L = mean(log(1 + eᶻ) − y z) with z = Φθ;  ∇L = (1/B) Φᵀ(p − y);  H = (1/B) Φᵀ diag(p(1 − p)) Φ."""
-
-    def _output(self, z: Array, x: Array) -> Array:
-        """p = σ(Φθ), the probability of a ticket."""
-        return _sigmoid(z)
-
-    def _z(self, theta, batch):
-        phi, _, y = self._rows(batch)
-        return self._check(theta) @ phi.T, phi, y
-
-    def f(self, theta, batch=None):
-        z, _, y = self._z(theta, batch)
-        out = _softplus(z)
-        z *= y
-        out -= z
-        return out @ np.full(out.shape[-1], 1.0 / out.shape[-1])  # the mean, as one BLAS call
-
-    def grad(self, theta, batch=None):
-        z, phi, y = self._z(theta, batch)
-        return ((_sigmoid(z) - y) @ phi) / phi.shape[0]
-
-    def hessian(self, theta, batch=None):
-        z, phi, _ = self._z(theta, batch)
-        p = _sigmoid(z)
-        w = p * (1 - p)
-        return np.einsum("...n,ni,nj->...ij", w, phi, phi) / phi.shape[0]
-
-    def example_losses(self, theta):
-        z, _, y = self._z(theta, None)
-        return np.logaddexp(0.0, z) - y * z
-
-    def example_grads(self, theta):
-        z, phi, y = self._z(theta, None)
-        return (_sigmoid(z) - y)[..., None] * phi
-
-
-def _softplus(z: Array) -> Array:
-    """log(1 + eᶻ) = max(z, 0) + log1p(e^(−|z|)), without overflow (the formula numpy's logaddexp uses,
-    done in place)."""
-    out = np.abs(z)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.log1p(out, out=out)
-    out += np.maximum(z, 0.0)
-    return out
-
-
-def _sigmoid(z: Array) -> Array:
-    """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow for large |z|."""
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
 def _polish(problem: Problem, points: list[tuple[float, ...]], iterations: int = 30) -> tuple:
     """Newton-polish approximate minima to machine precision (θ ← θ − H⁻¹∇L)."""
     out = []
@@ -409,34 +195,8 @@ def _wavy_minima(problem: Problem) -> tuple:
     return _polish(problem, found)
 
 
-def _speeding_tickets() -> tuple[Array, Array]:
-    speeds = np.array([30.0, 33.0, 35.0, 37.0, 39.0])
-    ticket = np.array([0.0, 0.0, 0.0, 1.0, 1.0])
-    return speeds, ticket
-
-
-def _regression_data() -> tuple[Array, Array]:
-    """20 points from y = 1.5x + 2 plus Gaussian noise (σ = 0.5), x uniform in [0, 4]; seed 282."""
-    rng = np.random.default_rng(282)
-    x = np.sort(rng.uniform(0.0, 4.0, 20))
-    y = 1.5 * x + 2.0 + rng.normal(0.0, 0.5, 20)
-    return x, y
-
-
-def _ones_feature(x: Array) -> Array:
-    return np.ones((len(x), 1))
-
-
-def _line_features(x: Array) -> Array:
-    return np.stack([x, np.ones_like(x)], axis=-1)
-
-
-def _least_squares_minimum(phi: Array, target: Array) -> tuple[tuple[float, ...], ...]:
-    sol, *_ = np.linalg.lstsq(phi, target, rcond=None)
-    return (tuple(float(v) for v in sol),)
-
-
 def _build() -> dict[str, Problem]:
+
     problems: list[Problem] = []
 
     def secret(name, title, pairs, notes):
@@ -578,7 +338,6 @@ def _build() -> dict[str, Problem]:
             featurize=_line_features,
         )
     )
-    from .svm import svm_problems  # here, not at the top: svm.py subclasses this module's _ClosedForm
 
     problems.extend(svm_problems())
     return {p.name: p for p in problems}
@@ -601,4 +360,4 @@ def get_problem(name: str | Problem) -> Problem:
         raise UnknownNameError("problem", name, PROBLEMS) from None
 
 
-__all__ = ["PROBLEMS", "DataProblem", "Problem", "get_problem"]
+__all__ = ["PROBLEMS", "Problem", "get_problem"]

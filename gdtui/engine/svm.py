@@ -19,9 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-# problems.py imports this module from inside `_build`, after `_ClosedForm` exists, and the package
-# imports problems.py first, so this import always finds a fully defined base class.
-from .problems import Array, Problem, _ClosedForm
+from .base import Array, Problem, _ClosedForm
 
 SEED = 231
 N_CLASSES = 3

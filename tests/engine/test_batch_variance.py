@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from gdtui.engine import PROBLEMS, ConfigError, batch_gradient_variance, expected_batch_variance
-from gdtui.engine.problems import LeastSquares, SecretNumber
+from gdtui.engine.data_problems import LeastSquares, SecretNumber
 
 DATA = [name for name, p in PROBLEMS.items() if p.is_data]
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from gdtui.engine import OPTIMIZERS, PROBLEMS, STATUSES, get_optimizer, make_schedule, run
-from gdtui.engine.problems import LeastSquares
+from gdtui.engine.data_problems import LeastSquares
 from gdtui.engine.run import _Sampler
 
 finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
