@@ -107,6 +107,18 @@ def _trace_epilog() -> str:
     return "\n".join(lines)
 
 
+def _course_and_data_options(parser: argparse.ArgumentParser, lessons_help: str, **defaults) -> None:
+    """`--lessons DIR` and `--data-dir DIR`, on the top level and on commands that use them."""
+    parser.add_argument("--lessons", metavar="DIR", type=Path, help=lessons_help, **defaults)
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        **defaults,
+        help="where progress is saved (default: $GDTUI_DATA_DIR, else your data folder)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gdtui",
@@ -116,17 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     parser.add_argument("--lesson", metavar="SLUG", help="open this lesson directly")
-    parser.add_argument(
-        "--lessons", metavar="DIR", type=Path, help="play the course in DIR instead of the built-in one"
-    )
+    _course_and_data_options(parser, "play the course in DIR instead of the built-in one")
     parser.add_argument(
         "--redraw-rate", metavar="N", type=_number, default=10.0, help="plot redraws per second (default 10)"
-    )
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        type=Path,
-        help="where progress is saved (default: $GDTUI_DATA_DIR, else your data folder)",
     )
     parser.add_argument("--learner", metavar="NAME", help=argparse.SUPPRESS)  # set by `gdtui serve`
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -146,19 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print your progress (or clear it with --reset)",
         description="Print the progress saved for the course: pages seen, exercises solved, hints used.",
     )
-    progress.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        type=Path,
-        default=argparse.SUPPRESS,
-        help="where progress is saved (default: $GDTUI_DATA_DIR, else your data folder)",
-    )
-    progress.add_argument(
-        "--lessons",
-        metavar="DIR",
-        type=Path,
-        default=argparse.SUPPRESS,
-        help="the course the progress belongs to (default: built-in)",
+    # given after the command too; SUPPRESS keeps a value given before it
+    _course_and_data_options(
+        progress, "the course the progress belongs to (default: built-in)", default=argparse.SUPPRESS
     )
     progress.add_argument("--reset", action="store_true", help="clear all progress, after confirmation")
     progress.add_argument("--yes", action="store_true", help="with --reset: do not ask")

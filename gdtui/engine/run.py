@@ -366,6 +366,13 @@ class Stepper:
     def _loss_value(self, loss):
         return float(loss) if not self.runs else loss
 
+    @property
+    def start(self) -> np.ndarray:
+        """The start point (d,), or (R, d) for a sweep (read-only)."""
+        view = self._start.view()
+        view.setflags(write=False)
+        return view
+
     # -- results --------------------------------------------------------------------------------------
     def history(self) -> tuple[np.ndarray, np.ndarray]:
         """θ (k+1, d) and loss (k+1,) so far, start included (for live plots)."""

@@ -107,7 +107,7 @@ class LessonScreen(ExercisesMixin, Screen):
         scene = page.scene
         self.query_one("#lesson-body").set_class(scene is None, "no-scene")
         slot = self.query_one("#controls-slot")
-        slot.remove_children()
+        await slot.remove_children()
         if scene is None:
             self.runner = None
             return
@@ -174,7 +174,7 @@ class LessonScreen(ExercisesMixin, Screen):
             else "—",
             "batch_size": str(first.batch_size) if first.batch_size is not None else "—",
             "schedule": first.schedule.spec() if first.schedule is not None else "constant",
-            "start": ",".join(num(v) for v in first.history()[0][0]),
+            "start": ",".join(num(v) for v in first.start),
             "speed": str(int(self.speed)),
         }
         if runner.race:
@@ -187,10 +187,11 @@ class LessonScreen(ExercisesMixin, Screen):
             return
         labels = runner.labels
         markers = [SERIES_STYLES[i % len(SERIES_STYLES)][1] for i in range(len(labels))]
-        self.query_one(StatePanel).show(runner.steppers, labels, markers, runner.scene.target)
         histories = [s.history() for s in runner.steppers]
+        losses = [h[1] for h in histories]
+        self.query_one(StatePanel).show(runner.steppers, labels, markers, runner.scene.target, losses)
         self.query_one(".scene-plot").update_paths([h[0] for h in histories])
-        self.query_one(LossPlot).update_losses([h[1] for h in histories])
+        self.query_one(LossPlot).update_losses(losses)
 
     def _show_due_progress(self) -> None:
         if self._progress_due:

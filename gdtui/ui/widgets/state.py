@@ -48,11 +48,17 @@ class StatePanel(Static):
     """Shows one run in detail, or a race as one line per run."""
 
     def show(
-        self, steppers: list[Stepper], labels: list[str], markers: list[str], target: float | None = None
+        self,
+        steppers: list[Stepper],
+        labels: list[str],
+        markers: list[str],
+        target: float | None = None,
+        losses: list[np.ndarray] | None = None,
     ) -> None:
+        """`losses` (each run's history) is needed with a `target`; the screen already has it."""
         title = f"step {max(s.k for s in steppers)}/{steppers[0].max_steps}"
         self.border_title = title + (f" · target loss {num(target)}" if target is not None else "")
-        text = self.render_runs(steppers, labels, markers, target)
+        text = self.render_runs(steppers, labels, markers, target, losses)
         lines = text.plain.count("\n")
         # re-lay out the screen only when the panel's height can change, not on every tick
         self.update(text, layout=lines != getattr(self, "_lines", None))
@@ -60,7 +66,11 @@ class StatePanel(Static):
 
     @staticmethod
     def render_runs(
-        steppers: list[Stepper], labels: list[str], markers: list[str], target: float | None = None
+        steppers: list[Stepper],
+        labels: list[str],
+        markers: list[str],
+        target: float | None = None,
+        losses: list[np.ndarray] | None = None,
     ) -> Text:
         if len(steppers) == 1 and target is None:
             return _detail(steppers[0])
@@ -71,7 +81,7 @@ class StatePanel(Static):
                 out.append("\n")
             out.append(f"{marker} {label:<{width}} ", style="bold")
             out.append(f"loss {num(s.loss):<9} ")
-            reached = reached_at(s, target) if target is not None else None
+            reached = reached_at(losses[i], target) if target is not None else None
             if reached is not None:
                 out.append(f"target at step {reached}", style="bold green")
             else:
@@ -79,9 +89,8 @@ class StatePanel(Static):
         return out
 
 
-def reached_at(s: Stepper, target: float) -> int | None:
-    """The first step at which the run's loss was at or below `target` (None if not yet)."""
-    losses = s.history()[1]
+def reached_at(losses: np.ndarray, target: float) -> int | None:
+    """The first step at which a run's loss history was at or below `target` (None if not yet)."""
     hits = np.flatnonzero(losses <= target)
     return int(hits[0]) if hits.size else None
 
