@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,14 +26,19 @@ class Pane:
         self.env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path)}
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [TMUX, "-L", self.socket, *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            check=check,
-            timeout=30,
-        )
+        for attempt in range(3):
+            done = subprocess.run(
+                [TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=self.env, timeout=30
+            )
+            # On a loaded machine a freshly started tmux server can lose the race with its first client; that is
+            # tmux's start-up, not gdtui, so starting the session is tried again.
+            if args[0] == "new-session" and "server exited unexpectedly" in done.stderr and attempt < 2:
+                time.sleep(0.5)
+                continue
+            break
+        if check:
+            done.check_returncode()
+        return done
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "e2e").stdout
@@ -53,7 +59,9 @@ class Pane:
 @pytest.fixture
 def pane(tmp_path):
     assert GDTUI.exists(), "install the package (README's test command) so the gdtui command exists"
-    p = Pane(f"gdtui-e2e-{os.getpid()}", tmp_path)
+    # A fresh server socket per test: reusing one name lets a test reach the previous test's server while it
+    # is still shutting down ("server exited unexpectedly").
+    p = Pane(f"gdtui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}", tmp_path)
     yield p
     p.tmux("kill-server", check=False)
 
