@@ -227,6 +227,20 @@ def _add_classroom_commands(sub) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)"
     )
     serve.add_argument("--port", type=_whole, default=2222, help="port to listen on (default 2222)")
+    serve.add_argument(
+        "--lessons",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,  # keeps a `gdtui --lessons DIR serve …` given before the command
+        help="serve the course in DIR instead of the built-in one (checked before the server starts)",
+    )
+    serve.add_argument(
+        "--redraw-rate",
+        metavar="N",
+        type=_number,
+        default=5.0,
+        help="plot redraws per second in each student's app (default 5: a class shares the CPU)",
+    )
     serve.set_defaults(handler=_serve)
     classroom = sub.add_parser(
         "classroom",
@@ -236,6 +250,13 @@ def _add_classroom_commands(sub) -> None:
     )
     classroom.add_argument("dir", metavar="DIR", type=Path, help="the class folder")
     classroom.add_argument("--csv", action="store_true", help="print the table as CSV and exit")
+    classroom.add_argument(
+        "--lessons",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the course the class is served (`gdtui serve --lessons DIR`; default: built-in)",
+    )
     classroom.set_defaults(handler=_classroom)
 
 

@@ -30,6 +30,10 @@ def serve_command(args: argparse.Namespace) -> int:
     from .server import serve
 
     class_dir: Path = args.class_dir
+    if not 0 < args.redraw_rate <= 60:
+        raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
+    lessons = getattr(args, "lessons", None)
+    course = _course(lessons)  # a bad course stops the class before it starts, not in every session
     try:
         students = len(load_roster(class_dir).students)
     except RosterError as e:
@@ -38,12 +42,30 @@ def serve_command(args: argparse.Namespace) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         logging.getLogger("gdtui.classroom").warning("listening on %s: reachable from the network", args.host)
-    logging.getLogger("gdtui.classroom").info("%d students on the roster", students)
+    logging.getLogger("gdtui.classroom").info(
+        "%d students on the roster; course %r, %g redraws a second", students, course.title, args.redraw_rate
+    )
     try:
-        asyncio.run(serve(class_dir, args.host, args.port))
+        asyncio.run(serve(class_dir, args.host, args.port, lessons=lessons, redraw_rate=args.redraw_rate))
     except OSError as e:
         raise ConfigError(f"cannot listen on {args.host} port {args.port}: {e.strerror or e}") from None
     return 0
+
+
+def _course(lessons: Path | None):
+    """The course the class plays (None: the built-in one); a ConfigError of one line if it is broken."""
+    from ..course import CourseError, load_course
+
+    try:
+        return load_course(lessons)
+    except CourseError as e:
+        if lessons is None:
+            where, check = "the built-in course", "gdtui check"
+        else:
+            where, check = f"the course in {lessons}", f"gdtui check {lessons}"
+        if len(e.issues) == 1:
+            raise ConfigError(f"{where}: {e.issues[0]}") from None
+        raise ConfigError(f"{where} has {len(e.issues)} problems; `{check}` lists them") from None
 
 
 def _read_passphrase() -> str:
@@ -59,19 +81,16 @@ def _read_passphrase() -> str:
 
 
 def classroom_command(args: argparse.Namespace) -> int:
-    from ..course import CourseError, load_course
     from ..store import Store, StoreError
     from .dashboard import DashboardApp, class_rows, write_csv
 
     class_dir: Path = args.dir
+    course = _course(getattr(args, "lessons", None))
     try:
         load_roster(class_dir)
-        course = load_course()
         store = Store.open(class_dir)
     except (RosterError, StoreError) as e:
         raise ConfigError(str(e)) from None
-    except CourseError as e:
-        raise ConfigError(f"the course has {len(e.issues)} problem(s); `gdtui check` lists them") from None
     try:
         if args.csv:
             write_csv(class_rows(class_dir, course, store), sys.stdout)

@@ -38,9 +38,17 @@ NO_TERMINAL = b"gdtui is an interactive course: connect with a terminal (ssh -t)
 HANGUP_GRACE_S = 2.0
 
 
-def app_command(class_dir: Path, learner: str) -> list[str]:
-    """The child of a session: the installed gdtui, on the class store, as this student."""
-    return [sys.executable, "-m", "gdtui", "--data-dir", str(class_dir), "--learner", learner]
+def app_command(
+    class_dir: Path, learner: str, *, lessons: Path | None = None, redraw_rate: float | None = None
+) -> list[str]:
+    """The child of a session: the installed gdtui, on the class store, as this student (on another course
+    and at another redraw rate when given)."""
+    cmd = [sys.executable, "-m", "gdtui", "--data-dir", str(class_dir), "--learner", learner]
+    if lessons is not None:
+        cmd += ["--lessons", str(Path(lessons).absolute())]
+    if redraw_rate is not None:
+        cmd += ["--redraw-rate", f"{redraw_rate:g}"]
+    return cmd
 
 
 @dataclass
@@ -375,9 +383,12 @@ async def _end_child(child: asyncio.subprocess.Process) -> None:
         await child.wait()
 
 
-async def serve(class_dir: Path, host: str, port: int) -> None:
+async def serve(
+    class_dir: Path, host: str, port: int, *, lessons: Path | None = None, redraw_rate: float | None = None
+) -> None:
     """Run until SIGINT or SIGTERM."""
-    server = ClassServer(class_dir, host, port)
+    command = functools.partial(app_command, lessons=lessons, redraw_rate=redraw_rate)
+    server = ClassServer(class_dir, host, port, command=command)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

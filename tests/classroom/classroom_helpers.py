@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import signal
+import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import asyncssh
@@ -14,6 +19,7 @@ from gdtui.classroom.server import ClassServer
 
 PASSPHRASE = "correct horse battery"
 TITLE = "How models learn"
+GDTUI = Path(sys.executable).with_name("gdtui")  # the console script pip installs beside the interpreter
 TIMEOUT = 30.0  # generous: a loaded machine imports Textual and NumPy slowly; polls end as soon as they can
 _HASH = hash_passphrase(PASSPHRASE)
 _ESCAPES = re.compile(
@@ -98,3 +104,64 @@ async def until(condition, timeout: float = TIMEOUT, every: float = 0.05):
 def python(code: str):
     """A session command running `python -c code` instead of gdtui (fast, for the server's plumbing)."""
     return lambda class_dir, learner: [sys.executable, "-c", code, learner]
+
+
+class GdtuiServe:
+    """`gdtui serve` as its own process (the installed command) on 127.0.0.1, on a port the system picks
+    (read back from its log). Its stderr goes to a file beside the class folder."""
+
+    def __init__(self, class_dir: Path, *args: str, cwd: Path | None = None) -> None:
+        self.class_dir = class_dir
+        self.log_path = class_dir.parent / f"serve-{uuid.uuid4().hex[:8]}.log"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [str(GDTUI), "serve", "--class-dir", str(class_dir), "--port", "0", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                cwd=cwd,
+            )
+        self.port = 0
+
+    def started(self, timeout: float = TIMEOUT) -> GdtuiServe:
+        deadline = time.monotonic() + timeout
+        while not (found := re.search(r"serving .* port (\d+)", self.log)):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"gdtui serve did not start; its log:\n{self.log}")
+            time.sleep(0.05)
+        self.port = int(found.group(1))
+        return self
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def session_pids(self) -> list[int]:
+        """The apps of the open sessions, from the status file the server keeps for the dashboard."""
+        try:
+            status = json.loads((self.class_dir / "sessions.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):  # not written yet, or being replaced
+            return []
+        return [s["pid"] for s in status["sessions"]]
+
+    def children(self) -> list[int]:
+        """The server's live child processes."""
+        pids: list[int] = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        return [p for p in pids if alive(p)]
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+def wait_until(condition, timeout: float = TIMEOUT, every: float = 0.05):
+    """`until` for synchronous tests."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {condition}")
+        time.sleep(every)
+    return value

@@ -1,0 +1,105 @@
+"""`gdtui serve` as a teacher runs it: another course with `--lessons` (and the dashboard on that course), a
+lower redraw rate for the class, and bad options stopped with one line before anything listens."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from classroom_helpers import GDTUI, GdtuiServe, Screen, alive, connect, open_terminal, until
+
+from gdtui.cli import main
+from gdtui.store import Store
+
+DATA = Path(__file__).parents[1] / "data"
+UI_COURSE = DATA / "ui-course"
+
+
+@pytest.fixture
+def serve(class_dir):
+    """`serve(*args)` starts `gdtui serve` on the class folder; every one is stopped at teardown."""
+    started: list[GdtuiServe] = []
+
+    def start(*args: str, cwd: Path | None = None) -> GdtuiServe:
+        server = GdtuiServe(class_dir, *args, cwd=cwd)
+        started.append(server)
+        return server.started()
+
+    yield start
+    for server in started:
+        assert server.stop() == 0, server.log
+
+
+def cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+
+
+async def test_sessions_play_the_course_given_with_lessons_at_the_class_redraw_rate(serve, keys):
+    server = serve("--lessons", "ui-course", cwd=DATA)  # a relative path, as a teacher would type it
+    assert "course 'UI test course', 5 redraws a second" in server.log
+    async with connect(server, "ada", keys["ada"]) as conn:
+        process = await open_terminal(conn)
+        screen = Screen(process)
+        await screen.wait_for("UI test course")
+        (pid,) = await until(server.session_pids)
+        args = cmdline(pid)
+        assert args[args.index("--lessons") + 1] == str(UI_COURSE)  # absolute: the app runs in the class dir
+        assert args[args.index("--redraw-rate") + 1] == "5"
+        process.stdin.write(b"q")
+        await screen.drain()
+        assert (await asyncio.wait_for(process.wait(), 10)).exit_status == 0
+    await until(lambda: not alive(pid))
+
+
+async def test_the_redraw_rate_can_be_raised(serve, keys):
+    server = serve("--redraw-rate", "10")
+    async with connect(server, "ada", keys["ada"]) as conn:
+        screen = Screen(await open_terminal(conn))
+        await screen.wait_for("How models learn")
+        (pid,) = await until(server.session_pids)
+        args = cmdline(pid)
+        assert args[args.index("--redraw-rate") + 1] == "10"
+        assert "--lessons" not in args
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--lessons", "missing"],
+            "error: the course in missing: missing: folder: an existing course folder",
+        ),
+        (["--lessons", str(DATA / "courses" / "bad-toml")], "bad-toml/one/lesson.toml: file: valid TOML"),
+        (["--lessons", str(DATA / "courses" / "unknown-names")], "problems; `gdtui check "),
+        (["--redraw-rate", "0"], "error: --redraw-rate must be between 0 and 60, got 0"),
+        (["--redraw-rate", "fast"], "error: argument --redraw-rate: expected a number, got 'fast'"),
+    ],
+    ids=["no-such-folder", "broken-lesson-file", "several-problems", "zero-rate", "not-a-number"],
+)
+def test_bad_serve_options_are_one_line_errors_before_anything_listens(class_dir, tmp_path, args, message):
+    done = subprocess.run(
+        [str(GDTUI), "serve", "--class-dir", str(class_dir), "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("gdtui serve: error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert message in done.stderr
+    assert "serving" not in done.stderr and not (class_dir / "sessions.json").exists()
+
+
+def test_the_dashboard_reads_the_course_the_class_is_served(class_dir, capsys):
+    with Store.open(class_dir, learner="ada") as store:
+        store.page_seen("one-d", 1)
+    assert main(["classroom", str(class_dir), "--csv", "--lessons", str(UI_COURSE)]) == 0
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["ada"]["lesson"] == "One dimension (page 2/3)"
+    assert rows["ada"]["lessons_done"] == "0" and rows["grace"]["lesson"] == ""
+    assert main(["classroom", str(class_dir), "--csv", "--lessons", str(class_dir)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
