@@ -47,6 +47,8 @@ EXAMPLE_ROSTER = """\
 # sessions = 60             # sessions at once, whole class
 # sessions_per_student = 2
 # idle_minutes = 30         # a session with no keystrokes for this long is closed
+# pending_logins = 50       # connections still logging in at once; more are turned away
+# login_seconds = 60        # time to log in before the connection is closed
 """
 
 
@@ -59,6 +61,8 @@ class Limits:
     sessions: int = 60
     sessions_per_student: int = 2
     idle_minutes: float = 30.0
+    pending_logins: int = 50  # connections not yet logged in (a flood of half-open ones is turned away)
+    login_seconds: float = 60.0  # grace time to log in
 
 
 @dataclass(frozen=True)
@@ -160,9 +164,8 @@ def _limits(path: Path, table: object) -> Limits:
     values = {}
     for key, value in table.items():
         if key not in Limits.__dataclass_fields__:
-            raise RosterError(
-                f"{path}: limits.{key}: expected sessions, sessions_per_student or idle_minutes"
-            )
+            *names, last = Limits.__dataclass_fields__
+            raise RosterError(f"{path}: limits.{key}: expected {', '.join(names)} or {last}")
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise RosterError(f"{path}: limits.{key}: expected a positive number")
         values[key] = type(getattr(defaults, key))(value)

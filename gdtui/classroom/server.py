@@ -6,6 +6,10 @@ reset to default). The master side is forwarded in binary mode through two file 
 (keystrokes in, screen out); window changes are set on the PTY and signalled to the child. When the app
 exits, its status goes back to the client; when the channel closes, the child is hung up (SIGHUP, then
 SIGKILL). Exec requests, subsystems (sftp), port, agent and X11 forwarding are refused.
+
+Before login a connection costs the server a socket and a key exchange, so at most `pending_logins` may be
+waiting to log in at once (more are disconnected at once, "too many connections"), and each gets
+`login_seconds` to finish logging in.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ log = logging.getLogger("gdtui.classroom")
 STATUS = "sessions.json"  # who is connected, for the dashboard; rewritten on every change
 NO_TERMINAL = b"gdtui is an interactive course: connect with a terminal (ssh -t), not a command.\r\n"
 HANGUP_GRACE_S = 2.0
+REFUSAL_LOG_S = 1.0  # under a flood, at most one line a second about refused connections
 
 
 def app_command(
@@ -77,6 +82,8 @@ class ClassServer:
         self.command = command
         self.sessions: dict[int, Session] = {}  # by child pid
         self.spawned: list[int] = []  # every child pid, in order (tests check none outlives its session)
+        self.pending: set[_Connection] = set()  # connected, not yet logged in
+        self._refusals = (0.0, 0)  # when the last refusal was logged, refusals since (not logged)
         self._roster = load_roster(self.class_dir)
         self._roster_stamp = self._stamp()
         self._listener: asyncssh.SSHAcceptor | None = None
@@ -95,7 +102,7 @@ class ClassServer:
             allow_pty=True,
             agent_forwarding=False,
             x11_forwarding=False,
-            login_timeout=60,
+            login_timeout=None,  # the roster's login_seconds, timed by each _Connection
         )
         self.port = self._listener.sockets[0].getsockname()[1]
         self._write_status()
@@ -106,6 +113,9 @@ class ClassServer:
             self._listener.close()
             await self._listener.wait_closed()
             self._listener = None
+        for pending in list(self.pending):
+            if pending.conn is not None:
+                pending.conn.abort()
         for pid in list(self.sessions):
             _hang_up(pid)
         if self._tasks:
@@ -136,6 +146,23 @@ class ClassServer:
             except Exception as e:  # a half-saved edit must not lock the class out: keep the last good one
                 log.error("roster not reloaded, keeping the previous one: %s", e)
         return self._roster
+
+    # -- connections before login ------------------------------------------------------------------------
+    def admit(self, conn: _Connection) -> bool:
+        """Count a new connection as waiting to log in, unless `pending_logins` already are."""
+        limit = self.roster.limits.pending_logins
+        if len(self.pending) < limit:
+            self.pending.add(conn)
+            return True
+        last, quiet = self._refusals
+        now = time.monotonic()
+        if now - last < REFUSAL_LOG_S:
+            self._refusals = (last, quiet + 1)
+        else:
+            also = f" ({quiet} more refused since the last such line)" if quiet else ""
+            log.warning("refused %s: %d connections already waiting to log in%s", conn.peer, limit, also)
+            self._refusals = (now, 0)
+        return False
 
     # -- sessions ---------------------------------------------------------------------------------------
     def _write_status(self) -> None:
@@ -258,13 +285,38 @@ class _Connection(asyncssh.SSHServer):
         self.server = server
         self.peer = "?"
         self.learner: str | None = None
+        self.admitted = False
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self._grace: asyncio.TimerHandle | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
         host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{host}:{port}"
+        loop = asyncio.get_running_loop()
+        self.admitted = self.server.admit(self)
+        if not self.admitted:  # after asyncssh has sent its version line: a disconnect the client can show
+            reason = "Too many connections waiting to log in; try again in a minute"
+            loop.call_soon(conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, reason)
+            return
         log.info("connect %s", self.peer)
+        seconds = self.server.roster.limits.login_seconds
+        self._grace = loop.call_later(seconds, self._login_expired, conn, seconds)
+
+    def _login_expired(self, conn: asyncssh.SSHServerConnection, seconds: float) -> None:
+        log.info("refused %s: not logged in within %g s", self.peer, seconds)
+        conn.abort()
+
+    def _logged_in_or_gone(self) -> None:
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
+        self.server.pending.discard(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._logged_in_or_gone()
+        if not self.admitted:
+            return  # its refusal was its one line
         why = f" ({exc})" if exc else ""
         log.info("disconnect %s %s%s", self.learner or "(not logged in)", self.peer, why)
 
@@ -299,6 +351,7 @@ class _Connection(asyncssh.SSHServer):
         return False
 
     def auth_completed(self) -> None:
+        self._logged_in_or_gone()
         log.info("login %s from %s", self.learner, self.peer)
 
     def session_requested(self) -> _Session:
