@@ -371,3 +371,55 @@ def test_what_plotext_orders_or_groups_itself_is_left_to_plotext():
     assert layer_cells(direct_cells(axes, canvas, [same_marker_twice])) == layer_cells(
         build_layer(axes, canvas, [same_marker_twice], direct=False)
     )
+
+
+def signal_fields(signals) -> list[tuple]:
+    def exact(values) -> list:  # NaN (a break) compares equal to NaN here
+        return [None if v != v else v for v in values]
+
+    return [(exact(s.x), exact(s.y), s.marker, s.color, s.style, s.lines, s.label) for s in signals]
+
+
+@pytest.mark.parametrize(
+    ("problem", "specs"),
+    [
+        ("rosenbrock", RACE),  # the last run diverges off the box: its line is clipped
+        ("wavy", [("gd", 0.1), ("momentum", 0.05), ("gd", 0.5)]),
+        ("bowl", [("gd", 0.21), ("momentum", 0.05)]),
+    ],
+)
+@pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_frame_of_many_runs_draws_what_each_run_draws_on_its_own(problem, specs, size):
+    """The dynamic layer is built for all runs at once; it must be each run's own signals, in order:
+    every path line, then every run's iterate cells, then every current point."""
+    trajs = runs(problem, specs, steps=120)
+    pv = ParamView()
+    pv.set_scene(get_problem(problem), [f"run {i}" for i in range(len(trajs))])
+    pv.resize(*size)
+    for k in (1, 2, 9, 35, 121):
+        pv.set_paths([t.theta[:k] for t in trajs])
+        pv.frame()
+        per_run = [
+            pv._run_signals(i, p[j:]) for i, (p, j) in enumerate(zip(pv.paths, pv._split, strict=True))
+        ]
+        expected = [s for kind in range(3) for one in per_run for s in one[kind]]
+        assert signal_fields(pv._dynamic_signals()) == signal_fields(expected)
+
+
+@pytest.mark.parametrize("problem", ["rosenbrock", "saddle"])  # log scale with a divergence; linear, negative
+@pytest.mark.parametrize("size", SIZES[:3], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_loss_frame_of_many_runs_draws_each_runs_own_tail(problem, size):
+    trajs = runs(problem, RACE if problem == "rosenbrock" else [("gd", 0.1), ("momentum", 0.05)], steps=300)
+    lv = LossView()
+    lv.set_series([f"run {i}" for i in range(len(trajs))])
+    lv.resize(*size)
+    for k in (1, 2, 3, 40, 150, 301):
+        lv.set_losses([t.loss[:k] for t in trajs])
+        lv.frame()
+        lines = [s for s in lv._dynamic_signals() if s.lines]
+        expected = [
+            lv._line(i, kk[j:], y[j:], xd[j:], yd[j:])
+            for i, ((kk, y, xd, yd), j) in enumerate(zip(lv._plotted(), lv._split, strict=True))
+            if len(kk)
+        ]
+        assert signal_fields(lines) == signal_fields(expected)

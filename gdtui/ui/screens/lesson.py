@@ -1,7 +1,9 @@
 """A lesson page: its Markdown beside its live scene (parameter plot, loss curve, state, controls).
 
-The engine steps on its own timer at the scene's speed; the plots redraw on theirs. Changing a control
-restarts the scene from its start point. A run that diverges says so and the app keeps going.
+One frame clock at the app's redraw rate drives a playing scene: each frame the engine takes the steps
+the scene's speed owes it (its steps a second do not depend on the redraw rate), then the state panel and
+both plots are brought up to date together, so a frame is one screen update. Changing a control restarts
+the scene from its start point. A run that diverges says so and the app keeps going.
 """
 
 from __future__ import annotations
@@ -17,12 +19,9 @@ from textual.widgets import Footer, Input, Markdown, Select, Static
 from ...course.schema import Lesson, Page
 from ..runner import SceneRunner
 from ..widgets.controls import Controls, parse_control
-from ..widgets.plots import SERIES_STYLES, LossPlot, ParamPlot
+from ..widgets.plots import SERIES_STYLES, LivePlot, LossPlot, ParamPlot
 from ..widgets.state import StatePanel, num
 from ._exercises import ExercisesMixin
-
-#: The engine's clock: at most this many ticks a second; faster speeds take several steps a tick.
-MAX_TICK_HZ = 30.0
 
 
 def view_class(view: str):
@@ -62,8 +61,8 @@ class LessonScreen(ExercisesMixin, Screen):
         self.runner: SceneRunner | None = None
         self.playing = False
         self.speed = 10.0
-        self._owed = 0.0  # fractional steps carried between ticks
-        self._clock: Timer | None = None
+        self._owed = 0.0  # fractional steps carried between frames
+        self._clock: Timer | None = None  # the frame clock: runs while playing
 
     @property
     def page(self) -> Page:
@@ -87,8 +86,7 @@ class LessonScreen(ExercisesMixin, Screen):
         rate = self.app.redraw_rate
         self.query_one(".scene-plot").redraw_rate = rate
         self.query_one(LossPlot).redraw_rate = rate
-        self._progress_due = False
-        self.set_interval(1 / rate, self._show_due_progress)
+        self._clock = self.set_interval(1 / rate, self._frame, pause=True)
         await self.show_page(self.index)
 
     # -- pages ----------------------------------------------------------------------------------------
@@ -130,9 +128,14 @@ class LessonScreen(ExercisesMixin, Screen):
         await current.remove()
         await self.query_one("#scene").mount(replacement, before=0)
 
+    def _plots(self) -> list[LivePlot]:
+        return [self.query_one(".scene-plot", LivePlot), self.query_one(LossPlot)]
+
     def _scene_changed(self) -> None:
         """New steppers (page, control or reset): redraw everything from the start point."""
         runner = self.runner
+        for plot in self._plots():
+            plot.clocked = False  # drawn by this screen's frame clock (or at once when paused)
         self.query_one(".scene-plot").set_scene(runner.problem, runner.labels)
         self.query_one(LossPlot).set_series(runner.labels)
         self._show_controls()
@@ -182,6 +185,8 @@ class LessonScreen(ExercisesMixin, Screen):
         return values
 
     def _show_progress(self) -> None:
+        """The state panel and the plots' data for where the runs are now; the plots redraw on the next
+        frame while playing, at once otherwise."""
         runner = self.runner
         if runner is None:
             return
@@ -192,28 +197,26 @@ class LessonScreen(ExercisesMixin, Screen):
         self.query_one(StatePanel).show(runner.steppers, labels, markers, runner.scene.target, losses)
         self.query_one(".scene-plot").update_paths([h[0] for h in histories])
         self.query_one(LossPlot).update_losses(losses)
+        if not self.playing:
+            for plot in self._plots():
+                plot._redraw_soon()
 
-    def _show_due_progress(self) -> None:
-        if self._progress_due:
-            self._progress_due = False
-            self._show_progress()
-
-    # -- the engine's clock ---------------------------------------------------------------------------
-    def _tick(self) -> None:
+    # -- the frame clock ------------------------------------------------------------------------------
+    def _frame(self) -> None:
+        """One frame while playing: the steps the speed owes since the last frame, then one update of the
+        state panel and both plots (skipped when no step was taken and nothing else changed)."""
         if self.runner is None or not self.playing:
             return
-        self._owed += self.speed / self._tick_hz()
+        self._owed += self.speed / self.app.redraw_rate
         steps, self._owed = int(self._owed), self._owed - int(self._owed)
         if steps:
             self.runner.step(steps)
-            self._progress_due = True  # shown at the redraw rate, not every engine tick
+            self._show_progress()
         if self.runner.done:
             self.pause()
-            self._show_due_progress()
             self.reveal_pending()
-
-    def _tick_hz(self) -> float:
-        return min(self.speed, MAX_TICK_HZ)
+        for plot in self._plots():
+            plot.redraw_if_dirty()
 
     def play(self) -> None:
         if self.runner is None:
@@ -224,14 +227,13 @@ class LessonScreen(ExercisesMixin, Screen):
         self.playing = True
         self._owed = 0.0
         if self._clock is not None:
-            self._clock.stop()
-        self._clock = self.set_interval(1 / self._tick_hz(), self._tick)
+            self._clock.reset()
+            self._clock.resume()
 
     def pause(self) -> None:
         self.playing = False
         if self._clock is not None:
-            self._clock.stop()
-            self._clock = None
+            self._clock.pause()
 
     # -- actions --------------------------------------------------------------------------------------
     def action_play(self) -> None:

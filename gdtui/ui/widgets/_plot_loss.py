@@ -14,6 +14,7 @@ video) tell the runs apart without colour.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -107,17 +108,19 @@ class LossView(PlotView):
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
-        out = []
-        for v in self.losses:
-            k = np.flatnonzero(np.isfinite(v)).astype(float)
-            y = v[np.isfinite(v)]
-            if self._limits[0] == "log":
-                with np.errstate(divide="ignore"):
-                    y = np.log10(y)  # a zero loss sits on the axis floor
-            y = np.clip(y, y0, y1)
-            out.append(
-                (k, y, to_dots(k, x0, x1, 2 * self.canvas.width), to_dots(y, y0, y1, 4 * self.canvas.height))
-            )
+        # all runs through each NumPy step at once, then cut apart (views): one run's cost for a race
+        lengths = np.array([len(v) for v in self.losses], dtype=np.int64)
+        values = np.concatenate(self.losses) if self.losses else np.zeros(0)
+        finite = np.isfinite(values)
+        k = (np.arange(len(values)) - np.repeat(np.cumsum(lengths) - lengths, lengths))[finite].astype(float)
+        y = values[finite]
+        if self._limits[0] == "log":
+            with np.errstate(divide="ignore"):
+                y = np.log10(y)  # a zero loss sits on the axis floor
+        y = np.clip(y, y0, y1)
+        xd, yd = to_dots(k, x0, x1, 2 * self.canvas.width), to_dots(y, y0, y1, 4 * self.canvas.height)
+        cuts = np.concatenate([[0], np.cumsum(finite)])[np.concatenate([[0], np.cumsum(lengths)])]
+        out = [(k[a:b], y[a:b], xd[a:b], yd[a:b]) for a, b in itertools.pairwise(cuts)]
         self._cache = (key, out)
         return out
 
@@ -149,6 +152,24 @@ class LossView(PlotView):
                 self._split[i], self._anchors[i] = new, (k[new], y[new])
         return out
 
+    def _tail_lines(self, plotted) -> dict[int, Signal]:
+        """`_line` of every run's unsettled tail (runs with points), reduced for all runs at once."""
+        tails = [(i, j) for i, ((k, *_), j) in enumerate(zip(plotted, self._split, strict=False)) if len(k)]
+        if not tails:
+            return {}
+        parts = [[plotted[i][f][j:] for i, j in tails] for f in range(4)]
+        k, y, xd, yd = (np.concatenate(p) for p in parts)
+        lengths = np.array([len(p) for p in parts[0]])
+        bounds = np.concatenate([[0], np.cumsum(lengths)])
+        idx = _envelope_runs(xd, yd, bounds[:-1])
+        cuts = np.searchsorted(idx, bounds)
+        out = {}
+        for r, (i, _) in enumerate(tails):
+            sel = idx[cuts[r] : cuts[r + 1]]
+            color = series_style(i)[0]
+            out[i] = Signal(k[sel].tolist(), y[sel].tolist(), marker="braille", color=color, lines=True)
+        return out
+
     def _line(self, i: int, k, y, xd, yd) -> Signal:
         idx = column_envelope(xd, yd)
         idx = idx[drop_repeats(xd[idx], yd[idx])]
@@ -159,11 +180,13 @@ class LossView(PlotView):
     def _dynamic_signals(self) -> list[Signal]:
         lines, marks, current = [], [], []
         gap = max(6, 3 * len(self.labels), self.canvas.width // 4)  # cells between a run's markers
-        for i, ((k, y, xd, yd), j) in enumerate(zip(self._plotted(), self._split, strict=False)):
+        plotted = self._plotted()
+        tails = self._tail_lines(plotted)
+        for i, (k, _, xd, yd) in enumerate(plotted):
             if len(k) == 0:
                 continue
             color, marker = series_style(i)
-            lines.append(self._line(i, k[j:], y[j:], xd[j:], yd[j:]))
+            lines.append(tails[i])
             cx, cy = xd // 2, yd // 4
             cols = np.arange((i * gap) // max(len(self.labels), 1), cx[-1], gap)
             first = np.searchsorted(cx, cols)
@@ -174,6 +197,24 @@ class LossView(PlotView):
                 cell_signal(cx[-1:], cy[-1:], self.axes, self.canvas, marker, color, CURRENT_STYLE)
             )
         return lines + marks + current
+
+
+def _envelope_runs(xd: np.ndarray, yd: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """`column_envelope` then `drop_repeats` (no breaks: losses here are finite) of each run of a
+    concatenation, runs beginning at `starts`, in one pass: indices into the concatenation, in order."""
+    n = len(xd)
+    new_column = np.ones(n, dtype=bool)
+    new_column[1:] = xd[1:] != xd[:-1]
+    new_column[starts] = True  # a column never spans two runs
+    first = np.flatnonzero(new_column)
+    last = np.append(first[1:], n) - 1
+    group = np.repeat(np.arange(len(first)), np.diff(np.append(first, n)))
+    order = np.lexsort((yd, group))  # by column, then height; stable, so ties keep the earliest
+    env = np.unique(np.concatenate([first, last, order[first], order[last]]))
+    keep = np.ones(len(env), dtype=bool)
+    keep[1:] = (xd[env][1:] != xd[env][:-1]) | (yd[env][1:] != yd[env][:-1])
+    keep[np.searchsorted(env, starts)] = True  # each run's first point stays
+    return env[keep]
 
 
 def _linear_limits(lo: float, hi: float) -> tuple[float, float]:

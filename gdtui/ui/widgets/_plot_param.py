@@ -13,6 +13,8 @@ whichever piece drew it), so a frame redraws only the recent tail.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ...engine import Problem
@@ -163,12 +165,78 @@ class ParamView(PlotView):
 
     # -- dynamic ---------------------------------------------------------------------------------------
     def _dynamic_signals(self) -> list[Signal]:
+        """Every run's recent tail: all path lines, then all iterate cells, then all current points.
+
+        The same signals as `_run_signals` of each run in turn, but every NumPy step runs once over all
+        the tails together: a race's frame then costs about what one run's does."""
         if not self._drawable():
             return []
-        runs = [
-            self._run_signals(i, p[j:]) for i, (p, j) in enumerate(zip(self.paths, self._split, strict=True))
-        ]
-        return [s for kind in range(3) for run in runs for s in run[kind]]
+        runs = [(i, p[j:]) for i, (p, j) in enumerate(zip(self.paths, self._split, strict=True))]
+        runs = [(i, p) for i, p in runs if self._valid(p)]
+        if not runs:
+            return []
+        lengths = np.array([len(p) for _, p in runs])
+        bounds = np.concatenate([[0], np.cumsum(lengths)])
+        pts = np.concatenate([p for _, p in runs])
+        if self.problem.dim == 1:
+            with np.errstate(all="ignore"):
+                x, y = pts[:, 0], np.asarray(self.problem.f(pts), dtype=float).reshape(-1)
+        else:
+            x, y = pts[:, 0], pts[:, 1]
+        (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
+        w, h = self.canvas.width, self.canvas.height
+        inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        dx, dy = to_dots(x, x0, x1, 2 * w), to_dots(y, y0, y1, 4 * h)
+        lines = self._path_lines(runs, bounds, x, y, dx, dy, inside) if self.problem.dim == 2 else []
+        # each run's distinct cells, in (column, row) order as `unique_cells` gives them
+        run = np.repeat(np.arange(len(runs)), lengths)
+        ends = bounds[1:] - 1
+        marks = self._run_cells(run[inside], dx[inside] // 2, dy[inside] // 4, len(runs), w, h)
+        last = self._run_cells(
+            np.arange(len(runs))[inside[ends]],
+            dx[ends][inside[ends]] // 2,
+            dy[ends][inside[ends]] // 4,
+            len(runs),
+            w,
+            h,
+        )
+        out_marks, out_last = [], []
+        for r, (i, _) in enumerate(runs):
+            color, marker = series_style(i)
+            if len(marks[r][0]):
+                out_marks.append(cell_signal(*marks[r], self.axes, self.canvas, marker, color))
+            if len(last[r][0]):
+                out_last.append(cell_signal(*last[r], self.axes, self.canvas, marker, color, CURRENT_STYLE))
+        return lines + out_marks + out_last
+
+    def _path_lines(self, runs, bounds, x, y, dx, dy, inside) -> list[Signal]:
+        """`_path_line` of every run; a run wholly inside the box needs no clipping, and those runs drop
+        their repeated dots in one pass."""
+        out = []
+        whole = [bool(inside[a:b].all()) for a, b in itertools.pairwise(bounds)]
+        keep = np.ones(len(x), dtype=bool)
+        keep[1:] = (dx[1:] != dx[:-1]) | (dy[1:] != dy[:-1])
+        keep[bounds[:-1]] = True  # a run's first point is always kept
+        for r, (i, _) in enumerate(runs):
+            a, b = bounds[r], bounds[r + 1]
+            color = series_style(i)[0]
+            if not whole[r]:
+                out.append(self._path_line(x[a:b], y[a:b], color))
+                continue
+            idx = a + np.flatnonzero(keep[a:b])
+            out.append(Signal(x[idx].tolist(), y[idx].tolist(), marker="braille", color=color, lines=True))
+        return out
+
+    @staticmethod
+    def _run_cells(run, cx, cy, count: int, w: int, h: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per run (0…count−1): its distinct cells (column, row), sorted by column then row."""
+        keys = np.unique((run.astype(np.int64) * w + cx.astype(np.int64)) * h + cy.astype(np.int64))
+        cuts = np.searchsorted(keys, np.arange(count + 1) * w * h)
+        out = []
+        for r in range(count):
+            k = keys[cuts[r] : cuts[r + 1]] - r * w * h
+            out.append(((k // h).astype(float), (k % h).astype(float)))
+        return out
 
     def _valid(self, path: np.ndarray) -> bool:
         return path.ndim == 2 and path.shape[1] == self.problem.dim and len(path) > 0

@@ -2,10 +2,12 @@
 
 Attributes down: the screen calls `set_series`/`update_losses` and `set_scene`/`update_paths` as often as
 the engine steps; those only store the data and mark the plot dirty. A timer (`redraw_rate` a second)
-redraws a dirty plot through the layered pipeline (`_plot_layers`): only the dynamic layer is rebuilt,
-it is composited over the cached static layers, and only the rows whose cells changed become new Strips
-(Line API, no ANSI round trip) and are refreshed. A new scene or series (a key that restarts the runs)
-is drawn right after the message that set it, not on the next tick, so its effect shows at once.
+redraws a dirty plot through the layered pipeline (`_plot_layers`); a screen that keeps its own frame
+clock turns `clocked` off and calls `redraw_if_dirty` itself, so the plots and the rest of a frame go
+out in one screen update. Only the dynamic layer is rebuilt, it is composited over the cached static
+layers, and only the rows whose cells changed become new Strips (Line API, no ANSI round trip) and are
+refreshed. A new scene or series (a key that restarts the runs) is drawn right after the message that
+set it, not on the next tick, so its effect shows at once.
 Colours are named ANSI colours on the terminal's own background; markers and reverse video keep runs
 apart under NO_COLOR.
 """
@@ -96,6 +98,8 @@ class LivePlot(Widget):
 
     redraw_rate: var[float] = var(10.0)  # redraws a second; 0 pauses
     """Redraws per second while the data changes (the classroom may lower it)."""
+    clocked: var[bool] = var(True)
+    """Redraw on the plot's own timer; off when the screen's frame clock calls `redraw_if_dirty`."""
 
     def __init__(
         self, view: PlotView, *, name: str | None = None, id: str | None = None, classes: str | None = None
@@ -123,21 +127,26 @@ class LivePlot(Widget):
         if self.is_mounted:
             self._restart_timer()
 
+    def watch_clocked(self) -> None:
+        if self.is_mounted:
+            self._restart_timer()
+
     def _restart_timer(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.redraw_rate > 0:
-            self._timer = self.set_interval(1 / self.redraw_rate, self._on_timer)
+        if self.redraw_rate > 0 and self.clocked:
+            self._timer = self.set_interval(1 / self.redraw_rate, self.redraw_if_dirty)
 
-    def _on_timer(self) -> None:
-        if self.view.dirty:
+    def redraw_if_dirty(self) -> None:
+        """A frame, if the data changed since the last one (unless paused: `redraw_rate` 0)."""
+        if self.view.dirty and self.redraw_rate > 0:
             self.redraw()
 
     def _redraw_soon(self) -> None:
         """Redraw once the current message is handled (unless paused: `redraw_rate` 0)."""
         if self.is_mounted and self.redraw_rate > 0:
-            self.call_later(self._on_timer)
+            self.call_later(self.redraw_if_dirty)
 
     def on_resize(self) -> None:
         self.redraw()
