@@ -152,3 +152,58 @@ def test_gradient_descent_settles_at_the_kink():
     # a constant slope between kinks: gd walks down, then rattles within one step of the bottom kink
     biggest_step = 0.01 * np.max(np.abs(SLICE.grad(np.linspace(-3, 3, 601)[:, None])))
     assert np.all(np.abs(traj.theta[-50:, 0] - a_min) <= biggest_step)
+
+
+def direct_f(p: SVMSlice, theta):
+    """f as the formula reads, all hinge terms of every point at once: the reference for the fast path."""
+    return np.maximum(p.margins(theta), 0.0).sum(axis=-1) / len(p.y)
+
+
+def random_svm(n_examples: int, n_classes: int, dim: int, seed: int) -> SVMSlice:
+    rng = np.random.default_rng(seed)
+    return SVMSlice(
+        name="random-svm",
+        title="",
+        formula="",
+        dim=dim,
+        start=(0.0,) * dim,
+        box=((-3.0, 3.0),) * dim,
+        x=np.column_stack([rng.normal(0, 1, (n_examples, 2)), np.ones(n_examples)]),
+        y=rng.integers(0, n_classes, n_examples),
+        w0=rng.normal(0, 1, (n_classes, 3)),
+        directions=rng.normal(0, 1, (dim, n_classes, 3)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("n_examples", "n_classes", "dim"),
+    [(2, 3, 2), (7, 2, 1), (7, 3, 2), (24, 3, 2), (70, 3, 2), (150, 3, 3), (65, 2, 2)],
+    ids=["4 terms", "7 terms", "14 terms", "48 terms", "140 terms", "300 terms", "65 terms"],
+)
+def test_many_points_give_the_direct_formula_bit_for_bit(n_examples, n_classes, dim):
+    # Below 8 hinge terms NumPy sums them one by one, up to 128 in eight interleaved partial sums, above
+    # that in halves: the fast path must reproduce each order exactly.
+    p = random_svm(n_examples, n_classes, dim, seed=n_examples)
+    points = np.random.default_rng(0).uniform(-4, 4, (3000, dim))
+    assert np.array_equal(p.f(points), direct_f(p, points))
+
+
+def test_the_plane_on_a_plotting_grid_is_the_direct_formula_and_each_point_alone():
+    xs, ys, values = PLANE.grid(200)
+    mesh = np.stack(np.meshgrid(xs, ys), axis=-1)
+    assert values.shape == (200, 200) and np.array_equal(values, direct_f(PLANE, mesh))
+    assert np.array_equal(PLANE.f(mesh), values)
+    rng = np.random.default_rng(4)
+    for j, i in rng.integers(0, 200, (20, 2)):
+        assert PLANE.f(mesh[j, i]) == values[j, i]  # a point alone: the direct formula on one point
+    line = SLICE.f(np.linspace(-3, 3, 5000)[:, None])
+    assert np.array_equal(line, direct_f(SLICE, np.linspace(-3, 3, 5000)[:, None]))
+
+
+def test_the_fast_path_keeps_non_finite_points_non_finite():
+    points = np.random.default_rng(5).uniform(-3, 3, (500, 2))
+    points[[3, 40, 41]] = [[np.inf, 0.0], [np.nan, 1.0], [0.0, -np.inf]]
+    with np.errstate(invalid="ignore"):
+        fast, direct = PLANE.f(points), direct_f(PLANE, points)
+    assert np.array_equal(fast, direct, equal_nan=True)
+    assert not np.isfinite(fast[[3, 40, 41]]).any() and np.isfinite(np.delete(fast, [3, 40, 41])).all()
