@@ -1,6 +1,6 @@
 """The app's own costs, measured in the real app (Textual compositor and ANSI encoding included). Run on demand:
 
-    .venv/bin/python benchmarks/app.py [--quick]
+    .venv/bin/python benchmarks/app.py [--quick] [--only 1234]
 
 Needs the `bench` extra (textual-plotext) and tmux. Everything is measured in this one run:
 
@@ -258,12 +258,28 @@ def first_screens(runs: int) -> dict[str, list[tuple[float, float]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter plays, fewer repeats (≈1 min)")
+    parser.add_argument(
+        "--only", default="1234", help="the sections to run, e.g. --only 2 (CPU in tmux) or --only 13"
+    )
     args = parser.parse_args()
     quick = args.quick
+    only = set(args.only)
     probe.install()
-    seconds = 3.0 if quick else 12.0
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work skews every number)")
 
+    if "1" in only:
+        frames_and_repaints(quick)
+    if "2" in only:
+        cpu_in_tmux(quick)
+    if "3" in only:
+        first_screen(quick)
+    if "4" in only:
+        keypress(quick)
+    print(f"\nload average {os.getloadavg()[0]:.2f}")
+
+
+def frames_and_repaints(quick: bool) -> None:
+    seconds = 3.0 if quick else 12.0
     print(
         f"1. Frames while playing, redraw rate {RATE:g}/s (app-thread CPU ms: both plots' redraw + screen update)"
     )
@@ -303,6 +319,8 @@ def main() -> None:
         f" max {ms([w for w, _ in scene], 1):.1f} ms, CPU {ms([c for _, c in scene]):.1f} ms"
     )
 
+
+def cpu_in_tmux(quick: bool) -> None:
     scene = load_course().lesson("adaptive-race").pages[0].scene
     print(f"\n2. CPU in tmux, 80×24, race playing ({scene.speed:g} steps/s whatever the redraw rate)")
     for rate, limit in [(10, 7), (30, 15)]:
@@ -312,6 +330,8 @@ def main() -> None:
             f" target ≤ {limit}%: {verdict(busy, limit)}"
         )
 
+
+def first_screen(quick: bool) -> None:
     print("\n3. Time to first screen in tmux")
     for what, runs in first_screens(3 if quick else 5).items():
         wall = [w for w, _ in runs]
@@ -320,6 +340,8 @@ def main() -> None:
             f" (CPU {ms([c for _, c in runs]):4.0f} ms); target < 1 s: {verdict(ms(wall), 1000)}"
         )
 
+
+def keypress(quick: bool) -> None:
     print("\n4. Keypress latency, playing (+/- restart the race)")
     shown, redrawn = asyncio.run(keypresses(6 if quick else 12))
     for what, t in [("lr shown", shown), ("plots redrawn", redrawn)]:
@@ -327,7 +349,6 @@ def main() -> None:
             f"   {what:13}: median {ms(t):5.1f} ms, max {ms(t, 1):5.1f} ms;"
             f" target < 100 ms: {verdict(ms(t), 100)}"
         )
-    print(f"\nload average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
