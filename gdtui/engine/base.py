@@ -12,13 +12,28 @@ _GRID_CHUNK = 100_000  # points × examples per chunk of a grid evaluation
 
 
 def _stack(*parts: Array | float) -> Array:
-    """Stack same-shaped components along a new last axis: (gx, gy) -> (..., 2)."""
-    return np.stack(np.broadcast_arrays(*parts), axis=-1)
+    """Stack components along a new last axis: (gx, gy) -> (..., 2), as float. Written into one new array
+    (several times cheaper than np.stack, which matters for a single point)."""
+    out = np.empty((*_common_shape(parts), len(parts)))
+    for i, part in enumerate(parts):
+        out[..., i] = part
+    return out
 
 
 def _stack2x2(hxx: Array, hxy: Array, hyy: Array) -> Array:
     """A symmetric 2×2 Hessian (..., 2, 2) from its three distinct entries."""
-    return np.stack([_stack(hxx, hxy), _stack(hxy, hyy)], axis=-2)
+    out = np.empty((*_common_shape((hxx, hxy, hyy)), 2, 2))
+    out[..., 0, 0] = hxx
+    out[..., 0, 1] = out[..., 1, 0] = hxy
+    out[..., 1, 1] = hyy
+    return out
+
+
+def _common_shape(parts) -> tuple[int, ...]:
+    shape = np.shape(parts[0])
+    if any(np.shape(p) != shape for p in parts[1:]):
+        shape = np.broadcast_shapes(*(np.shape(p) for p in parts))
+    return shape
 
 
 @dataclass(frozen=True, eq=False)

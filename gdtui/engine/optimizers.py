@@ -14,6 +14,7 @@ An optimizer that wants the gradient somewhere other than θ gives `lookahead(θ
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -241,7 +242,8 @@ def random_local_search() -> Optimizer:
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng):
         u = rng.standard_normal(theta.shape)
-        u /= np.linalg.norm(u) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True)
+        # ‖u‖ = √(u·u), as np.linalg.norm computes it for a vector, without its checks and dispatch
+        u /= math.sqrt(u.dot(u)) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True)
         return _keep_if_lower(theta, theta + lr * u, state, loss_fn, loss)
 
     return Optimizer(

@@ -264,6 +264,7 @@ class Stepper:
             self.optimizer.uses_grad,
             not (self._fixed or self._wants_loss or self._wants_hessian),
         )
+        bound, loss_only = self._bound_update, self._wants_loss and not self._wants_hessian
         tol = 0.0 if self.optimizer.search else self.tol
         thetas, losses, grads, lrs = self._thetas, self._losses, self._grads, self._lrs
         theta, state, loss, k = self.theta, self.state, self.loss, self.k
@@ -275,6 +276,8 @@ class Stepper:
             g = self._gradient(theta, state) if uses_grad else None
             if plain:
                 step, new_state = update(g, state, theta, lr=lr)
+            elif loss_only:  # e.g. the searches: one call less per step than _update_with_needs
+                step, new_state = bound(g, state, theta, lr=lr, loss=loss)
             else:
                 step, new_state = self._update_with_needs(g, state, theta, lr, loss)
             k += 1

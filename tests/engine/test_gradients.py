@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from gdtui.engine import PROBLEMS, ConfigError, gradient_check, numeric_grad, numeric_hessian, relative_error
+from gdtui.engine.base import _stack, _stack2x2
 from gdtui.engine.gradients import evaluations
 
 
@@ -178,3 +179,12 @@ def test_logistic_predictions_are_ticket_probabilities_that_give_back_the_cross_
     cross_entropy = -np.mean(p.y * np.log(prob) + (1 - p.y) * np.log1p(-prob), axis=-1)
     assert np.allclose(cross_entropy, p.f(pts), rtol=1e-9)
     assert p.predict(np.array([1.0, -36.0]), np.array([36.0]))[0] == 0.5  # σ(0)
+
+
+def test_components_stack_along_a_new_last_axis_broadcasting_constants():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert _stack(x, 5).tolist() == [[[1.0, 5.0], [2.0, 5.0]], [[3.0, 5.0], [4.0, 5.0]]]
+    assert _stack(np.float64(1.5), np.float64(-2.0)).tolist() == [1.5, -2.0]  # one point
+    h = _stack2x2(x, -x, 7)
+    assert h.shape == (2, 2, 2, 2) and h.dtype == float
+    assert h[1, 0].tolist() == [[3.0, -3.0], [-3.0, 7.0]]

@@ -90,6 +90,17 @@ def test_random_local_search_only_accepts_moves_that_lower_the_loss():
     assert traj.loss[-1] < traj.loss[0] and np.any(moves == 0)
 
 
+def test_random_local_search_proposes_a_step_of_length_alpha_along_a_normalised_gaussian():
+    update = get_optimizer("random-local-search").update
+    theta, state = np.array([0.5, -1.0]), get_optimizer("random-local-search").init(np.zeros(2))
+    for seed in range(20):  # an infinite current loss: every proposal is kept, so step = proposal − θ
+        step, _ = update(
+            None, state, theta, lr=0.3, loss_fn=np.sum, loss=np.inf, rng=np.random.default_rng(seed)
+        )
+        u = np.random.default_rng(seed).standard_normal(2)
+        assert np.array_equal(step, (theta + 0.3 * (u / np.linalg.norm(u))) - theta)  # bit for bit
+
+
 def test_random_search_stays_in_the_box_and_never_gets_worse():
     traj = run("himmelblau", "random-search", steps=300, seed=5)
     assert np.all(np.diff(traj.loss) <= 0)
