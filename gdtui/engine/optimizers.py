@@ -9,6 +9,12 @@ What an update needs beyond (g, state, θ, lr) it names in `needs` and receives 
   hessian — ∇²L(θ) (..., d, d);  loss_fn — L itself;  loss — L(θ);  rng — a numpy Generator;
   box — the problem's plotting box as (low, width) arrays of shape (d,).
 An optimizer that wants the gradient somewhere other than θ gives `lookahead(θ, state) -> point`.
+
+First-order optimizers also give `inplace(shape) -> InPlace`: the same update for many runs stepped together
+(a sweep), computed with in-place NumPy operations into buffers made once for θ's shape, so updating
+10,000 runs allocates nothing. It performs the same floating-point operations on the same operands as
+`update`, so its results are identical bit for bit (tests/engine/test_inplace_updates.py checks each one);
+the price is that it overwrites the arrays of the state it is given (see `InPlace`).
 """
 
 from __future__ import annotations
@@ -62,6 +68,24 @@ class SearchState(NamedTuple):
     accepted: int
 
 
+class InPlace(NamedTuple):
+    """An optimizer's update for runs of one shape, in place. `update(g, state, θ, *, neg_lr) -> (step,
+    state)` takes −α of θ's full shape (the update rules all start from −α, so passing it saves a
+    negation per step; and no broadcasting: a (R, 1) operand against (R, d) is many times slower). It
+    returns a step that lives in the kernel's own buffer until the next call, and updates the arrays of
+    `state` in place, so each of them must be a separate array owned by the caller (`owned_state` makes
+    them so). `lookahead(θ, state)`, when given, is the optimizer's look-ahead point in a reused buffer."""
+
+    update: Callable[..., tuple[Array, Any]]
+    lookahead: Callable[[Array, Any], Array] | None = None
+
+
+def owned_state(state: Any) -> Any:
+    """A copy of a state NamedTuple with every array field a separate, writable array (init may share one
+    zero array between fields), for an `InPlace` update to work on."""
+    return type(state)(*(v.copy() if isinstance(v, np.ndarray) else v for v in state))
+
+
 @dataclass(frozen=True)
 class Optimizer:
     """An optimizer bound to its hyperparameters (`hyper`, every value in use)."""
@@ -76,6 +100,7 @@ class Optimizer:
     default_batch_size: int | None = None
     uses_grad: bool = True
     search: bool = False  # zero-order: proposes points and keeps the better one
+    inplace: Callable[[tuple[int, ...]], InPlace] | None = None  # the update in place, for sweeps
 
     @property
     def uses_lr(self) -> bool:
@@ -97,13 +122,24 @@ def gd() -> Optimizer:
     def update(g, state, theta, *, lr):
         return -lr * g, state
 
-    return Optimizer("gd", lambda theta: GDState(), update, default_lr=0.1)
+    return Optimizer("gd", lambda theta: GDState(), update, default_lr=0.1, inplace=_gd_inplace)
+
+
+def _gd_inplace(shape) -> InPlace:
+    step = np.empty(shape)
+
+    def update(g, state, theta, *, neg_lr):
+        return np.multiply(neg_lr, g, out=step), state
+
+    return InPlace(update)
 
 
 def sgd() -> Optimizer:
     """θ ← θ − α g with g the mean over a batch of examples (1 unless a batch size is given), reshuffled
     every epoch."""
-    return Optimizer("sgd", lambda theta: GDState(), gd().update, default_lr=0.1, default_batch_size=1)
+    return Optimizer(
+        "sgd", lambda theta: GDState(), gd().update, default_lr=0.1, default_batch_size=1, inplace=_gd_inplace
+    )
 
 
 def _velocity_update(mu, state_type):
@@ -116,6 +152,27 @@ def _velocity_update(mu, state_type):
     return update
 
 
+def _velocity_inplace(mu, lookahead: bool):
+    """`_velocity_update` in place (and the look-ahead point θ + μ v, for Nesterov)."""
+
+    def inplace(shape) -> InPlace:
+        tmp, point = np.empty(shape), np.empty(shape) if lookahead else None
+
+        def update(g, state, theta, *, neg_lr):  # μv − αg = μv + (−α)g: negation is exact
+            v = state.velocity
+            v *= mu
+            v += np.multiply(neg_lr, g, out=tmp)
+            return v, state
+
+        def ahead(theta, state):
+            np.multiply(mu, state.velocity, out=point)
+            return np.add(theta, point, out=point)
+
+        return InPlace(update, ahead if lookahead else None)
+
+    return inplace
+
+
 def momentum(momentum: float = 0.9) -> Optimizer:
     """v ← μ v − α g;  θ ← θ + v."""
     return Optimizer(
@@ -124,6 +181,7 @@ def momentum(momentum: float = 0.9) -> Optimizer:
         _velocity_update(momentum, MomentumState),
         {"momentum": momentum},
         default_lr=0.01,
+        inplace=_velocity_inplace(momentum, lookahead=False),
     )
 
 
@@ -137,6 +195,7 @@ def nesterov(momentum: float = 0.9) -> Optimizer:
         {"momentum": momentum},
         lookahead=lambda theta, state: theta + mu * state.velocity,
         default_lr=0.01,
+        inplace=_velocity_inplace(mu, lookahead=True),
     )
 
 
@@ -147,9 +206,34 @@ def adagrad(eps: float = 1e-10) -> Optimizer:
         G = state.G + g * g
         return -lr * g / (np.sqrt(G) + eps), AdaGradState(G)
 
+    def inplace(shape) -> InPlace:
+        tmp, step = np.empty(shape), np.empty(shape)
+
+        def update_into(g, state, theta, *, neg_lr):
+            G = state.G
+            G += np.multiply(g, g, out=tmp)
+            return _scaled_step(neg_lr, g, G, eps, step, tmp), state
+
+        return InPlace(update_into)
+
     return Optimizer(
-        "adagrad", lambda theta: AdaGradState(_zeros(theta)), update, {"eps": eps}, default_lr=0.5
+        "adagrad",
+        lambda theta: AdaGradState(_zeros(theta)),
+        update,
+        {"eps": eps},
+        default_lr=0.5,
+        inplace=inplace,
     )
+
+
+def _scaled_step(neg_lr, g, G, eps, step, tmp):
+    """step = (−α) g / (√G + ε) into `step`, in the order the pure update computes it (`tmp` is
+    overwritten)."""
+    np.multiply(neg_lr, g, out=step)
+    np.sqrt(G, out=tmp)
+    tmp += eps
+    step /= tmp
+    return step
 
 
 def rmsprop(rho: float = 0.9, eps: float = 1e-8) -> Optimizer:
@@ -159,12 +243,25 @@ def rmsprop(rho: float = 0.9, eps: float = 1e-8) -> Optimizer:
         S = rho * state.S + (1 - rho) * (g * g)
         return -lr * g / (np.sqrt(S) + eps), RMSPropState(S)
 
+    def inplace(shape) -> InPlace:
+        tmp, step = np.empty(shape), np.empty(shape)
+
+        def update_into(g, state, theta, *, neg_lr):
+            S = state.S
+            S *= rho
+            np.multiply(g, g, out=tmp)
+            S += np.multiply(1 - rho, tmp, out=tmp)
+            return _scaled_step(neg_lr, g, S, eps, step, tmp), state
+
+        return InPlace(update_into)
+
     return Optimizer(
         "rmsprop",
         lambda theta: RMSPropState(_zeros(theta)),
         update,
         {"rho": rho, "eps": eps},
         default_lr=0.01,
+        inplace=inplace,
     )
 
 
@@ -183,7 +280,31 @@ def adam(beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> Optimiz
         s_hat = s / (1 - beta2**t)
         return -lr * m_hat / (np.sqrt(s_hat) + eps), AdamState(t, m, s, m_hat, s_hat)
 
-    return Optimizer("adam", init, update, {"beta1": beta1, "beta2": beta2, "eps": eps}, default_lr=0.1)
+    def inplace(shape) -> InPlace:
+        tmp, step = np.empty(shape), np.empty(shape)
+
+        def update_into(g, state, theta, *, neg_lr):
+            t, m, s, m_hat, s_hat = state
+            t += 1
+            m *= beta1
+            m += np.multiply(1 - beta1, g, out=tmp)
+            s *= beta2
+            np.multiply(g, g, out=tmp)
+            s += np.multiply(1 - beta2, tmp, out=tmp)
+            np.divide(m, 1 - beta1**t, out=m_hat)
+            np.divide(s, 1 - beta2**t, out=s_hat)
+            return _scaled_step(neg_lr, m_hat, s_hat, eps, step, tmp), AdamState(t, m, s, m_hat, s_hat)
+
+        return InPlace(update_into)
+
+    return Optimizer(
+        "adam",
+        init,
+        update,
+        {"beta1": beta1, "beta2": beta2, "eps": eps},
+        default_lr=0.1,
+        inplace=inplace,
+    )
 
 
 def newton() -> Optimizer:
@@ -320,6 +441,7 @@ __all__ = [
     "AdaGradState",
     "AdamState",
     "GDState",
+    "InPlace",
     "MomentumState",
     "NesterovState",
     "Optimizer",
@@ -327,4 +449,5 @@ __all__ = [
     "SearchState",
     "get_optimizer",
     "hyperparameters",
+    "owned_state",
 ]

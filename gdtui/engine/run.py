@@ -12,7 +12,12 @@ Divergence is a result, never an exception.
 
 A sweep steps R runs together in one vectorized call: start points (R, d) and/or learning rates (R,). Its
 runs share one random stream (the same mini-batches and proposals for every run), and a run that ends
-stays frozen at its last point while the others go on.
+stays frozen at its last point while the others go on. Apart from the random stream, each run of a sweep
+follows the run `run` gives alone (the same θ bit for bit on closed-form problems; a data set's matrix
+products may round differently for a batch of points). A sweep writes θ and the loss straight into
+history arrays made once, and steps optimizers that have an in-place form (`Optimizer.inplace`) with it,
+so a step allocates almost nothing; `history=False` keeps only the current point, for sweeps that only
+need where each run ended.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
-from .optimizers import Optimizer, get_optimizer
+from .optimizers import Optimizer, get_optimizer, owned_state
 from .problems import PROBLEMS, Problem, get_problem
 from .schedules import Schedule, make_schedule, parse_schedule
 
 DIVERGENCE_LIMIT = 1e12
 STATUSES = ("converged", "max_steps", "diverged")
+_HISTORY_BYTES = 1 << 28  # a sweep's history starts with room for this much and doubles when full
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,9 @@ class Trajectory:
 @dataclass(frozen=True)
 class Sweep:
     """R runs stepped together: `theta` (n+1, R, d), `loss` (n+1, R); `status` (R,) and `stopped_at` (R,),
-    the step at which each run ended (n for runs that used the whole budget)."""
+    the step at which each run ended (n for runs that used the whole budget). A sweep made with
+    `history=False` holds only the last point: `theta` (1, R, d) and `loss` (1, R). `final_theta` and
+    `final_loss` give the last point either way."""
 
     problem: str
     optimizer: str
@@ -87,10 +95,25 @@ class Sweep:
     status: np.ndarray
     stopped_at: np.ndarray = field(repr=False)
 
+    @property
+    def final_theta(self) -> np.ndarray:
+        """Where each run ended, (R, d)."""
+        return self.theta[-1]
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        """The loss where each run ended, (R,)."""
+        return self.loss[-1]
+
 
 def _frozen(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)
     return a
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view (the array itself stays writable for its owner)."""
+    return _frozen(a.view())
 
 
 class _Sampler:
@@ -115,7 +138,9 @@ class Stepper:
     between steps; `trajectory()` freezes what has happened so far.
 
     `lr` and `start` may carry a leading run axis (R,) and (R, d): the stepper then advances R runs at
-    once (see `sweep`).
+    once (see `sweep`). Its `theta` and `loss` are then rows of history arrays it writes in place, and an
+    optimizer with an in-place form updates the arrays of `state` in place: copy them to keep a snapshot.
+    `history=False` (several runs only) keeps just the current point and the one before it.
     """
 
     def __init__(
@@ -131,6 +156,7 @@ class Stepper:
         seed: int = 0,
         tol: float = 0.0,
         hyper: Mapping[str, float] | None = None,
+        history: bool = True,
     ):
         self.problem = p = get_problem(problem)
         self.optimizer = opt = get_optimizer(optimizer, **dict(hyper or {}))
@@ -150,6 +176,9 @@ class Stepper:
         self.schedule = _make_schedule(opt, schedule, lr_arr, self.runs)
         self.batch_size, self._sampling = _check_batch(p, opt, batch_size)
         self._start = np.broadcast_to(start, (*self.runs, p.dim)).copy()
+        if not history and not self.runs:
+            raise ConfigError("history=False is for sweeps (several runs); a single run keeps its trajectory")
+        self._keep_history = bool(history)
         self._lookahead = opt.lookahead
         self._update = opt.update
         self._grad = p.grad
@@ -179,17 +208,32 @@ class Stepper:
         self._sample = (
             _Sampler(self.problem.n_examples, self.batch_size, self.rng) if self._sampling else None
         )
-        self.theta = self._start.copy()
+        single = not self.runs
+        if single:
+            self.theta = self._start.copy()
+        else:  # θ (and the loss) of step k go to row k of arrays made once (rows k mod 2 without history)
+            rows = 2
+            if self._keep_history:
+                room = _HISTORY_BYTES // (8 * (self._start.size + int(np.prod(self.runs))) or 1)
+                rows = min(self.max_steps + 1, max(room, 2))
+            self._theta_rows = np.empty((rows, *self._start.shape))
+            self._loss_rows = np.empty((rows, *self.runs))
+            self._theta_rows[0] = self._start
+            self.theta = self._theta_rows[0]
         self.state = self.optimizer.init(self.theta)
         self.k = 0
         with np.errstate(all="ignore"):
             self.loss = self._loss_value(self._f(self.theta))
+        if not single:
+            self._loss_rows[0] = self.loss
+            self.loss = self._loss_rows[0]
+            self._reset_runs()
         self.grad = None
         self.lr = None
         self.status: str | None = None
         self.diverged_at: int | None = None
-        single = not self.runs
         self._alive = True if single else np.ones(self.runs, dtype=bool)
+        self._all_alive = not single and self._alive.size > 0  # several runs, none ended yet
         self._stopped_at = None if single else np.full(self.runs, self.max_steps)
         self._status_arr = None if single else np.full(self.runs, "max_steps", dtype=object)
         self._thetas = [self.theta]
@@ -238,9 +282,10 @@ class Stepper:
                 self._advance_runs()
         return self
 
-    def _gradient(self, theta, state):
+    def _gradient(self, theta, state, lookahead=None):
         """g at θ (or at the optimizer's look-ahead point), over this step's mini-batch if sampling."""
-        point = self._lookahead(theta, state) if self._lookahead is not None else theta
+        lookahead = lookahead or self._lookahead
+        point = lookahead(theta, state) if lookahead is not None else theta
         return self._grad(point, self._sample() if self._sample is not None else None)
 
     def _update_with_needs(self, g, state, theta, lr, loss):
@@ -318,50 +363,104 @@ class Stepper:
         if status is not None:
             self._finish(status)
 
+    def _reset_runs(self) -> None:
+        """The sweep's in-place machinery: the optimizer's in-place form for this shape with a state of its
+        own, and −α of θ's full shape for it (a (R, 1) operand against (R, d) is many times slower)."""
+        opt, sched = self.optimizer, self.schedule
+        self._inplace = opt.inplace(self._start.shape) if opt.inplace is not None else None
+        if self._inplace is not None:
+            self.state = owned_state(self.state)
+        self._neg_base = self._neg_lr = None
+        if sched is not None:
+            self._lr_view = _read_only(sched.lr)
+            self._neg_base = -np.broadcast_to(sched.lr, self._start.shape)
+            self._neg_lr = self._neg_base if sched.kind == "constant" else np.empty(self._start.shape)
+
+    def _run_lr(self, k: int):
+        """(α of step k as the schedule gives it (R, 1), −α of θ's full shape (R, d)). −(α·r) = (−α)·r."""
+        sched = self.schedule
+        if sched is None:
+            return None, None
+        if sched.kind == "constant":  # α · 1: the base rates themselves
+            return self._lr_view, self._neg_lr
+        rate = sched.rate(k)
+        return sched.lr * rate, np.multiply(self._neg_base, rate, out=self._neg_lr)
+
     def _advance_runs(self) -> None:
         """One step of every run of a sweep (vectorized over the run axis)."""
         k = self.k
         theta, state = self.theta, self.state
-        sched = self.schedule
-        lr = sched(k) if sched is not None else None
-        g = self._gradient(theta, state) if self.optimizer.uses_grad else None
-        step, state = self._update_with_needs(g, state, theta, lr, self.loss)
-        new = theta + step
-        loss = self._f(new)
+        lr, neg_lr = self._run_lr(k)
+        kernel = self._inplace
+        if self.optimizer.uses_grad:
+            g = self._gradient(theta, state, kernel.lookahead if kernel is not None else None)
+        else:
+            g = None
+        if kernel is not None:
+            step, state = kernel.update(g, state, theta, neg_lr=neg_lr)
+        else:
+            step, state = self._update_with_needs(g, state, theta, lr, self.loss)
+        row = k + 1 if self._keep_history else (k + 1) % 2
+        if row == len(self._theta_rows):
+            self._grow_history()
+        new, loss = self._theta_rows[row], self._loss_rows[row]
+        np.add(theta, step, out=new)
+        loss[...] = self._f(new)
         self.k = k + 1
         self._settle_runs(new, loss, step, state, g, lr)
 
+    def _grow_history(self) -> None:
+        """Twice the rows (up to the step budget), the rows so far copied over. The old arrays are left as
+        they were: a result taken earlier may still be looking at them."""
+        rows = min(self.max_steps + 1, 2 * len(self._theta_rows))
+        for name in ("_theta_rows", "_loss_rows"):
+            old = getattr(self, name)
+            new = np.empty((rows, *old.shape[1:]))
+            new[: len(old)] = old
+            setattr(self, name, new)
+
     def _settle_runs(self, new, loss, step, state, g, lr) -> None:
-        """The vectorized form of the end-of-step checks: runs that have ended stay where they stopped."""
+        """The vectorized form of the end-of-step checks: runs that have ended stay where they stopped.
+        `new` and `loss` are this step's rows, fixed up in place."""
         alive = self._alive
-        ok_point = np.isfinite(loss)
-        for i in range(new.shape[-1]):  # column by column: far cheaper than isfinite(new).all(axis=-1)
-            ok_point &= np.isfinite(new[..., i])
-        keep = alive & ok_point
-        if not keep.all():  # runs that have ended (or just broke) stay where they were
-            held = ~keep
-            new[held] = self.theta[held]
-            loss = np.where(held, self.loss, loss)
-        diverged = alive & ~(ok_point & (np.abs(loss) <= DIVERGENCE_LIMIT))
-        converged = np.zeros_like(alive)
+        diverged = None
+        # The common case first, in four reductions (max and min propagate NaN, so NaN fails the tests):
+        # every run still going, every θ finite and every |loss| ≤ the limit.
+        if not (
+            self._all_alive
+            and loss.max() <= DIVERGENCE_LIMIT
+            and loss.min() >= -DIVERGENCE_LIMIT
+            and new.max() < math.inf
+            and new.min() > -math.inf
+        ):
+            ok_point = np.isfinite(loss)
+            for i in range(new.shape[-1]):  # column by column: far cheaper than isfinite(new).all(axis=-1)
+                ok_point &= np.isfinite(new[..., i])
+            diverged = alive & ~(ok_point & (np.abs(loss) <= DIVERGENCE_LIMIT))
+            keep = alive & ok_point
+            if not keep.all():  # runs that have ended (or just broke) stay where they were
+                held = ~keep
+                new[held] = self.theta[held]
+                loss[held] = self.loss[held]
+        converged = None
         if self.tol and not self.optimizer.search:
-            converged = alive & ~diverged & (np.linalg.norm(step, axis=-1) < self.tol)
+            converged = np.linalg.norm(step, axis=-1) < self.tol
+            converged &= alive
+            if diverged is not None:
+                converged &= ~diverged
         for mask, status in ((diverged, "diverged"), (converged, "converged")):
-            if mask.any():
+            if mask is not None and mask.any():
                 self._status_arr[mask] = status
                 self._stopped_at[mask] = self.k
                 alive = alive & ~mask
+                self._all_alive = False
         self._alive = alive
         self._record(new, loss, state, g, lr)
-        if not alive.any() or self.k >= self.max_steps:
+        if self.k >= self.max_steps or not (self._all_alive or alive.any()):
             self._finish("ended")
 
     def _record(self, new, loss, state, g, lr) -> None:
         self.theta, self.loss, self.state, self.grad, self.lr = new, loss, state, g, lr
-        self._thetas.append(new)
-        self._losses.append(loss)
-        self._grads.append(g)
-        self._lrs.append(lr)
 
     def _finish(self, status: str) -> None:
         self.status = status
@@ -378,8 +477,18 @@ class Stepper:
 
     # -- results --------------------------------------------------------------------------------------
     def history(self) -> tuple[np.ndarray, np.ndarray]:
-        """θ (k+1, d) and loss (k+1,) so far, start included (for live plots)."""
-        return np.array(self._thetas), np.array(self._losses)
+        """θ (k+1, d) and loss (k+1,) so far, start included (for live plots); (k+1, R, d) and (k+1, R) for
+        several runs, or only the current point (1, R, d) and (1, R) without history."""
+        if not self.runs:
+            return np.array(self._thetas), np.array(self._losses)
+        theta, loss = self._kept_rows()
+        return theta.copy(), loss.copy()
+
+    def _kept_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Views of the rows a sweep has kept: all k+1 so far, or the current one without history."""
+        if self._keep_history:
+            return self._theta_rows[: self.k + 1], self._loss_rows[: self.k + 1]
+        return self.theta[None].copy(), self.loss[None].copy()  # the row will be written again
 
     def trajectory(self) -> Trajectory:
         """The single run so far as a frozen Trajectory."""
@@ -405,12 +514,13 @@ class Stepper:
     def sweep_result(self) -> Sweep:
         if not self.runs:
             raise ConfigError("a single run gives a Trajectory: use trajectory()")
+        theta, loss = self._kept_rows()  # rows up to k are never written again: no copy needed
         return Sweep(
             problem=self.problem.name,
             optimizer=self.optimizer.name,
             settings=self.settings(),
-            theta=_frozen(np.array(self._thetas)),
-            loss=_frozen(np.array(self._losses)),
+            theta=_frozen(theta.view()),
+            loss=_frozen(loss.view()),
             status=_frozen(self._status_arr.astype(str)),
             stopped_at=_frozen(self._stopped_at.copy()),
         )
@@ -422,9 +532,10 @@ def run(problem: str | Problem, optimizer: str | Optimizer, **settings) -> Traje
     return Stepper(problem, optimizer, **settings).run().trajectory()
 
 
-def sweep(problem: str | Problem, optimizer: str | Optimizer, **settings) -> Sweep:
-    """Step many runs together: `lr` of shape (R,) and/or `start` of shape (R, d)."""
-    stepper = Stepper(problem, optimizer, **settings)
+def sweep(problem: str | Problem, optimizer: str | Optimizer, *, history: bool = True, **settings) -> Sweep:
+    """Step many runs together: `lr` of shape (R,) and/or `start` of shape (R, d). With `history=False`
+    the result keeps only where each run ended (`theta` (1, R, d)): less memory, the same final values."""
+    stepper = Stepper(problem, optimizer, history=history, **settings)
     if not stepper.runs:
         raise ConfigError("a sweep needs several learning rates (R,) or start points (R, d)")
     return stepper.run().sweep_result()

@@ -32,6 +32,10 @@ class Schedule:
     def __call__(self, k: int):
         return self.lr * self._rate(k)
 
+    def rate(self, k: int) -> float:
+        """The factor the base rate is multiplied by at step k (1 for `constant`)."""
+        return self._rate(k)
+
     def spec(self) -> str:
         """The command-line form, e.g. `step:every=10,gamma=0.5`."""
         if not self.params:
