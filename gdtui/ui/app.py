@@ -1,4 +1,9 @@
-"""The gdtui Textual app: the course's home screen, lesson screens, help, and the too-small notice."""
+"""The gdtui Textual app: the course's home screen, lesson screens, help, and the too-small notice.
+
+The lesson screen (Markdown, plots, the engine's runner) and the help screen are imported when first
+opened, so the home screen appears without loading them; `--lesson` opens its lesson first and builds the
+home screen only when the learner goes back to it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,7 @@ from textual.binding import Binding
 
 from ..course.schema import Course
 from ..store import Store
-from .screens.help import HelpScreen
 from .screens.home import HomeScreen
-from .screens.lesson import LessonScreen
 from .screens.small import TooSmallScreen
 
 #: The smallest terminal the lesson layout reads well in.
@@ -36,22 +39,34 @@ class GdtuiApp(App):
         self.redraw_rate = redraw_rate
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen(self.course))
-        if self.store.notice:
-            self.notify(self.store.notice, title="Progress", severity="warning", timeout=30)
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
+        else:
+            self.push_screen(HomeScreen(self.course))
+        if self.store.notice:
+            self.notify(self.store.notice, title="Progress", severity="warning", timeout=30)
         self._check_size(self.size.width, self.size.height)
 
     def open_lesson(self, slug: str, page: int | None = None) -> None:
         """Open a lesson at `page`, or where the learner last was in it."""
+        from .screens.lesson import LessonScreen
+
         lesson = self.course.lesson(slug)
         if page is None:
             where = self.store.position()
             page = where[1] if where and where[0] == slug and where[1] < len(lesson.pages) else 0
         self.push_screen(LessonScreen(lesson, page))
 
+    def pop_screen(self):
+        """Going back from the first screen of a `--lesson` start goes to the home screen, built now."""
+        stack = self.screen_stack
+        if len(stack) == 2 and not isinstance(stack[-1], HomeScreen):  # [Textual's default, the lesson]
+            return self.switch_screen(HomeScreen(self.course))
+        return super().pop_screen()
+
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
             return
         self.push_screen(HelpScreen([*self.screen.BINDINGS, *self.BINDINGS]))

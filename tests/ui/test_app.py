@@ -94,6 +94,25 @@ async def test_space_plays_and_pauses(store):
         assert screen.runner.k == k
 
 
+async def test_at_30_redraws_a_second_the_plots_follow_every_frame_the_numbers_ten_times_a_second(store):
+    app = GdtuiApp(load_course(FIXTURE), store, "race", redraw_rate=30.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.speed = 60.0  # two steps a frame
+        panel, loss_plot = screen.query_one(StatePanel), screen.query_one("#loss-plot")
+        shown, frames = [], []
+        real_show, real_redraw = panel.show, loss_plot.redraw
+        panel.show = lambda *a, **k: (shown.append(screen.runner.k), real_show(*a, **k))[1]
+        loss_plot.redraw = lambda: (frames.append(screen.runner.k), real_redraw())[1]
+        await pilot.press("space")
+        await pilot.pause(1.0)
+        await pilot.press("space")
+        k = screen.runner.k
+        assert k >= 20 and len(frames) >= 10  # ~60 steps and ~30 frames, with slack for a loaded machine
+        assert len(shown) <= len(frames) // 2 + 2  # every third frame (30/s → 10/s), plus the pause
+        assert shown[-1] == k and panel.border_title.startswith(f"step {k}/")  # paused: the numbers are now
+
+
 async def test_playing_to_the_end_stops_and_shows_the_status(store):
     app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -190,6 +209,28 @@ async def test_a_race_steps_every_run_and_lists_them(store):
             strict=True,
         ):
             assert np.array_equal(stepper.theta, run("rosenbrock", name, lr=lr, steps=2).theta[-1])
+
+
+async def test_escape_from_a_lesson_opened_at_start_reaches_the_home_screen(store):
+    app = make_app(store, "race")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.slug == "race"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 2  # Textual's default screen, then home: nothing left behind
+        options = app.screen.query_one("#lessons", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert [p.split("  ")[0] for p in prompts] == ["○ One dimension", "✓ A race"]
+        assert options.highlighted == 1  # on the lesson just left
+        await pilot.press("up", "enter")
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.slug == "one-d"
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
 
 
 async def test_help_lists_every_key_and_closes(store):
