@@ -7,10 +7,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...course.schema import Course, Lesson
+from ..widgets.footer import KeyFooter
 
 
 def progress_label(lesson: Lesson, progress) -> Text:
@@ -43,7 +44,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.course.title}[/b]  ·  {len(self.course.lessons)} lessons", id="home-title")
         yield OptionList(*self._options(), id="lessons")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def _options(self) -> list[Option]:
         store = self.app.store
