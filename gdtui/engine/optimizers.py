@@ -332,9 +332,10 @@ def _solve(h: Array, g: Array) -> Array:
 def _keep_if_lower(theta, proposal, state, loss_fn, loss):
     """step = θ′ − θ where L(θ′) < L(θ), else 0."""
     better = loss_fn(proposal) < loss
-    if better.ndim == 0:  # one run: plain Python is several times faster than np.where
-        step = proposal - theta if better else np.zeros(theta.shape)
-        return step, SearchState(state.tried + 1, state.accepted + int(better))
+    if better.ndim == 0:  # one run: plain Python is several times faster than np.where (and int(better))
+        if better:
+            return proposal - theta, SearchState(state.tried + 1, state.accepted + 1)
+        return np.zeros(theta.shape), SearchState(state.tried + 1, state.accepted)
     step = np.where(better[..., None], proposal - theta, 0.0)
     return step, SearchState(state.tried + 1, state.accepted + better)
 
@@ -364,7 +365,7 @@ def random_local_search() -> Optimizer:
     def update(g, state, theta, *, lr, loss_fn, loss, rng):
         u = rng.standard_normal(theta.shape)
         # ‖u‖ = √(u·u), as np.linalg.norm computes it for a vector, without its checks and dispatch
-        u /= math.sqrt(u.dot(u)) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True)
+        u = u / (math.sqrt(u.dot(u)) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True))
         return _keep_if_lower(theta, theta + lr * u, state, loss_fn, loss)
 
     return Optimizer(

@@ -116,6 +116,21 @@ def _read_only(a: np.ndarray) -> np.ndarray:
     return _frozen(a.view())
 
 
+class _LastLoss:
+    """L for an update that evaluates it itself (a search weighing its proposal), remembering the last
+    point it was asked about and the value: when the step the update returns lands on that point bit for
+    bit, the runner takes the value instead of evaluating L there a second time."""
+
+    __slots__ = ("f", "point", "value")
+
+    def __init__(self, f):
+        self.f, self.point, self.value = f, None, None
+
+    def __call__(self, theta):
+        self.point, self.value = theta, self.f(theta)
+        return self.value
+
+
 class _Sampler:
     """Mini-batches of `size` example indices; a fresh permutation every epoch, so every example is visited
     once per epoch. Indices are sorted within a batch, so a batch of all N is exactly the full batch."""
@@ -240,12 +255,13 @@ class Stepper:
         self._losses = [self.loss]
         self._grads: list = []
         self._lrs: list = []
+        needs = self.optimizer.needs
+        self._last_loss = _LastLoss(self._f) if single and "loss_fn" in needs else None
         fixed = {
-            "loss_fn": self._f,
+            "loss_fn": self._last_loss or self._f,
             "rng": self.rng,
             "box": (self._box[:, 0], self._box[:, 1] - self._box[:, 0]),
         }
-        needs = self.optimizer.needs
         self._fixed = {name: value for name, value in fixed.items() if name in needs}
         self._bound_update = partial(self._update, **self._fixed)  # fixed keywords bound once
         self._wants_loss = "loss" in needs
@@ -310,6 +326,7 @@ class Stepper:
             not (self._fixed or self._wants_loss or self._wants_hessian),
         )
         bound, loss_only = self._bound_update, self._wants_loss and not self._wants_hessian
+        last = self._last_loss
         tol = 0.0 if self.optimizer.search else self.tol
         thetas, losses, grads, lrs = self._thetas, self._losses, self._grads, self._lrs
         theta, state, loss, k = self.theta, self.state, self.loss, self.k
@@ -338,7 +355,10 @@ class Stepper:
                     break
                 continue
             new = theta + step
-            new_loss = float(f(new))
+            if last is not None and last.point is not None and new.tobytes() == last.point.tobytes():
+                new_loss = float(last.value)  # the update has just evaluated L at exactly this point
+            else:
+                new_loss = float(f(new))
             if not (isfinite(new_loss) and all(map(isfinite, new.tolist()))):
                 status = "diverged"  # this point is not kept
                 break

@@ -297,3 +297,25 @@ def test_a_sweep_needs_several_runs():
 def test_optimizer_objects_can_be_passed_in():
     traj = run("bowl", get_optimizer("momentum", momentum=0.5), lr=0.1, steps=2)
     assert traj.settings["hyperparameters"] == {"momentum": 0.5}
+
+
+@pytest.mark.parametrize("optimizer", ["random-search", "random-local-search"])
+def test_a_search_evaluates_the_loss_once_per_step_and_records_the_loss_of_each_point(optimizer):
+    # The runner reuses the loss the search computed for a proposal it kept, instead of evaluating the
+    # kept point again; every recorded loss is still exactly L at its point.
+    bowl = PROBLEMS["bowl"]
+    calls = []
+
+    class CountingBowl(type(bowl)):
+        def f(self, theta, batch=None):
+            calls.append(1)
+            return super().f(theta, batch)
+
+    counting = CountingBowl(**{name: getattr(bowl, name) for name in bowl.__dataclass_fields__})
+    settings = {"steps": 300, "seed": 2, **({"lr": 0.5} if optimizer == "random-local-search" else {})}
+    traj = run(counting, optimizer, **settings)
+    kept = int(np.sum(np.diff(traj.loss) != 0))
+    assert kept > 5 and len(calls) == 1 + 300  # the start, then one proposal per step
+    assert traj.loss.tolist() == [float(bowl.f(t)) for t in traj.theta]
+    again = run("bowl", optimizer, **settings)
+    assert np.array_equal(again.theta, traj.theta) and np.array_equal(again.loss, traj.loss)
