@@ -14,11 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Markdown, Select, Static
+from textual.widgets import Input, Markdown, Select, Static
 
 from ...course.schema import Lesson, Page
 from ..runner import SceneRunner
 from ..widgets.controls import Controls, parse_control
+from ..widgets.footer import KeyFooter
 from ..widgets.plots import SERIES_STYLES, LivePlot, LossPlot, ParamPlot
 from ..widgets.state import StatePanel, num
 from ._exercises import ExercisesMixin
@@ -36,6 +37,9 @@ def view_class(view: str):
         "batch-variance": views.BatchVariancePlot,
     }[view]
 
+
+#: The state panel's numbers change at most this many times a second while playing.
+STATE_HZ = 10.0
 
 #: A parameter plot at least this tall shows a legend for a race.
 LEGEND_MIN_ROWS = 16
@@ -63,6 +67,9 @@ class LessonScreen(ExercisesMixin, Screen):
         self.speed = 10.0
         self._owed = 0.0  # fractional steps carried between frames
         self._clock: Timer | None = None  # the frame clock: runs while playing
+        self._live: list[LivePlot] | None = None  # see `_plots`
+        self._state_stale = False  # the runs stepped since the state panel last showed them
+        self._state_wait = 0  # frames until the state panel may change again
 
     @property
     def page(self) -> Page:
@@ -80,13 +87,14 @@ class LessonScreen(ExercisesMixin, Screen):
                 yield ParamPlot(id="plot-auto", classes="scene-plot")
                 yield LossPlot(id="loss-plot")
                 yield StatePanel(id="state")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         rate = self.app.redraw_rate
         self.query_one(".scene-plot").redraw_rate = rate
         self.query_one(LossPlot).redraw_rate = rate
         self._clock = self.set_interval(1 / rate, self._frame, pause=True)
+        self._state_panel = self.query_one(StatePanel)
         await self.show_page(self.index)
 
     # -- pages ----------------------------------------------------------------------------------------
@@ -129,11 +137,15 @@ class LessonScreen(ExercisesMixin, Screen):
         await self.query_one("#scene").mount(replacement, before=0)
 
     def _plots(self) -> list[LivePlot]:
-        return [self.query_one(".scene-plot", LivePlot), self.query_one(LossPlot)]
+        """The scene plot and the loss plot (looked up once per scene: a frame needs them every time)."""
+        if self._live is None:
+            self._live = [self.query_one(".scene-plot", LivePlot), self.query_one(LossPlot)]
+        return self._live
 
     def _scene_changed(self) -> None:
         """New steppers (page, control or reset): redraw everything from the start point."""
         runner = self.runner
+        self._live = None  # the scene plot may have been replaced
         for plot in self._plots():
             plot.clocked = False  # drawn by this screen's frame clock (or at once when paused)
         self.query_one(".scene-plot").set_scene(runner.problem, runner.labels)
@@ -184,9 +196,9 @@ class LessonScreen(ExercisesMixin, Screen):
             values["lr"] = f"×{num(runner.changes.lr_scale)}"
         return values
 
-    def _show_progress(self) -> None:
-        """The state panel and the plots' data for where the runs are now; the plots redraw on the next
-        frame while playing, at once otherwise."""
+    def _show_progress(self, state: bool = True) -> None:
+        """The state panel (unless not `state`) and the plots' data for where the runs are now; the plots
+        redraw on the next frame while playing, at once otherwise."""
         runner = self.runner
         if runner is None:
             return
@@ -194,12 +206,15 @@ class LessonScreen(ExercisesMixin, Screen):
         markers = [SERIES_STYLES[i % len(SERIES_STYLES)][1] for i in range(len(labels))]
         histories = [s.history() for s in runner.steppers]
         losses = [h[1] for h in histories]
-        self.query_one(StatePanel).show(runner.steppers, labels, markers, runner.scene.target, losses)
-        self.query_one(".scene-plot").update_paths([h[0] for h in histories])
-        self.query_one(LossPlot).update_losses(losses)
+        if state:
+            self._state_panel.show(runner.steppers, labels, markers, runner.scene.target, losses)
+        self._state_stale = not state
+        scene_plot, loss_plot = self._plots()
+        scene_plot.update_paths([h[0] for h in histories])
+        loss_plot.update_losses(losses)
         if not self.playing:
-            for plot in self._plots():
-                plot._redraw_soon()
+            scene_plot._redraw_soon()
+            loss_plot._redraw_soon()
 
     # -- the frame clock ------------------------------------------------------------------------------
     def _frame(self) -> None:
@@ -209,9 +224,15 @@ class LessonScreen(ExercisesMixin, Screen):
             return
         self._owed += self.speed / self.app.redraw_rate
         steps, self._owed = int(self._owed), self._owed - int(self._owed)
+        self._state_wait -= 1
         if steps:
             self.runner.step(steps)
-            self._show_progress()
+        # the numbers change at most STATE_HZ times a second (faster is unreadable); the plots every frame
+        state = (steps or self._state_stale) and (self._state_wait <= 0 or self.runner.done)
+        if steps or state:
+            self._show_progress(state=bool(state))
+        if state:
+            self._state_wait = round(self.app.redraw_rate / STATE_HZ)
         if self.runner.done:
             self.pause()
             self.reveal_pending()
@@ -234,6 +255,8 @@ class LessonScreen(ExercisesMixin, Screen):
         self.playing = False
         if self._clock is not None:
             self._clock.pause()
+        if self._state_stale:  # paused between two state updates: show where the runs stopped
+            self._show_progress()
 
     # -- actions --------------------------------------------------------------------------------------
     def action_play(self) -> None:

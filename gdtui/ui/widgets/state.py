@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
 from ...engine import Stepper
 
@@ -44,8 +45,27 @@ def status_text(s: Stepper) -> Text:
     return Text("running" if s.k else "ready", style="dim")
 
 
-class StatePanel(Static):
-    """Shows one run in detail, or a race as one line per run."""
+class StatePanel(Widget):
+    """Shows one run in detail, or a race as one line per run.
+
+    It changes every frame while a scene plays, so it draws its lines itself (Line API): the text is
+    cut into Strips once per change and width, without Textual's general content pipeline."""
+
+    DEFAULT_CSS = """
+    StatePanel {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self._text = Text()
+        self._lines: int | None = None  # newlines in the text shown
+        self._strips: tuple[int, list[Strip]] | None = None  # (width, the text's lines at that width)
+
+    def render(self) -> Text:
+        """The panel's text (what it shows)."""
+        return self._text
 
     def show(
         self,
@@ -60,9 +80,29 @@ class StatePanel(Static):
         self.border_title = title + (f" · target loss {num(target)}" if target is not None else "")
         text = self.render_runs(steppers, labels, markers, target, losses)
         lines = text.plain.count("\n")
-        # re-lay out the screen only when the panel's height can change, not on every tick
-        self.update(text, layout=lines != getattr(self, "_lines", None))
+        self._text, self._strips = text, None
+        # re-lay out the screen only when the panel's height can change, not on every frame
+        self.refresh(layout=lines != self._lines)
         self._lines = lines
+
+    def _wrapped(self, width: int) -> list[Strip]:
+        """The text's lines at `width`, long ones wrapped (cached until the text or the width changes)."""
+        if self._strips is None or self._strips[0] != width:
+            console, base = self.app.console, self.visual_style.rich_style
+            strips = []
+            for line in self._text.split("\n", allow_blank=True):
+                style = base + console.get_style(line.style) if line.style else base
+                for part in line.wrap(console, width) if line.cell_len > width else [line]:
+                    strips.append(Strip(list(part.render(console)), part.cell_len).apply_style(style))
+            self._strips = (width, strips)
+        return self._strips[1]
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._wrapped(width))
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._wrapped(self.content_size.width)
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(self.content_size.width)
 
     @staticmethod
     def render_runs(
@@ -96,7 +136,8 @@ def reached_at(losses: np.ndarray, target: float) -> int | None:
 
 
 def _detail(s: Stepper) -> Text:
-    out = status_text(s)
+    out = Text()
+    out.append_text(status_text(s))  # the status's own style stays on the status (not the whole panel)
     out.append(f"\nθ {vec(s.theta)}  loss {num(s.loss)}")
     if s.grad is not None:
         out.append(f"\n‖g‖ {num(float(np.linalg.norm(s.grad)))}")
