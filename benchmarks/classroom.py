@@ -1,28 +1,50 @@
-"""Load benchmark for `gdtui serve`: N simulated students (asyncssh clients, 80×24 PTYs) log in at once,
-open the first lesson and press play; reports time to first screen, CPU and memory per session (from
-/proc of each session's app), bytes per second sent to each client, and failed sessions.
+"""Load benchmark for `gdtui serve`: N simulated students (asyncssh clients, 80×24 PTYs) log in at once;
+once every one has the home screen, all open the first lesson and press play together. Reports, per
+session: time to first screen (under the burst of logins), redraws seen a second while everyone plays,
+CPU and memory (from /proc of each session's app), bytes a second sent to the client; failed sessions.
 
-    .venv/bin/python benchmarks/classroom.py [N …] [--play SECONDS]
+    .venv/bin/python benchmarks/classroom.py [N …] [--play SECONDS] [--redraw-rate R]
+
+Redraws are counted from the byte stream. Each client answers Textual's start-up query for synchronized
+output (`CSI ? 2026 $ p`) as a modern terminal does, so Textual brackets every screen update it sends in
+`CSI ? 2026 h` … `CSI ? 2026 l`: one bracket is one frame. A frame can hold any part of the screen, so two
+rates are reported: frames a second (every update), and the animation rate, the updates a second of the
+screen row that changes most often (the playing plot; it should equal the redraw rate while the scene
+runs). The first lesson's first scene runs about 14 s (10 steps a second until it converges at step 139),
+so a measured window of up to ≈12 s stays inside it. CPU is each app's user+system time over that window.
+The machine's load average when each N starts is printed too: other work on it shares the cores.
+
+Memory per session is reported as RSS (what `ps` shows; it counts shared libraries in full), PSS (shared
+pages divided among the processes sharing them: what the sessions cost together, divided by N) and USS
+(private pages: what one more session costs).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
 
 from gdtui.classroom.roster import init_class_dir
-from gdtui.classroom.server import ClassServer
+from gdtui.classroom.server import ClassServer, app_command
 
 TITLE = b"How models learn"
+LESSON_PAGE = b"Inputs and outputs"  # the first page of the first lesson
 TICK = os.sysconf("SC_CLK_TCK")
+SYNC_QUERY, SYNC_REPLY = b"\x1b[?2026$p", b"\x1b[?2026;2$y"  # DECRQM for mode 2026; 2 = reset (supported)
+FRAME_START, FRAME_END = b"\x1b[?2026h", b"\x1b[?2026l"
+CURSOR_TO = re.compile(rb"\x1b\[(\d+);\d+H")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -31,15 +53,82 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+def memory_mib(pid: int) -> dict[str, float]:
+    """RSS, PSS and USS (private clean + dirty) of a process, from smaps_rollup."""
+    kib: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+            key, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                kib[key] = int(value.split()[0])
+    uss = kib["Private_Clean"] + kib["Private_Dirty"]
+    return {"rss": kib["Rss"] / 1024, "pss": kib["Pss"] / 1024, "uss": uss / 1024}
 
 
-async def student(server: ClassServer, name: str, key, play: float, out: dict) -> None:
+class Frames:
+    """Screen updates in a byte stream: frames, and how many frames touched each screen row."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.frames = 0
+        self.rows: Counter[int] = Counter()
+
+    def feed(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(FRAME_END)) >= 0:
+            frame, self.buffer = self.buffer[:end], self.buffer[end + len(FRAME_END) :]
+            moves = CURSOR_TO.findall(frame)[:-1]  # the last move only parks the cursor
+            self.frames += 1
+            self.rows.update({int(row) for row in moves})
+
+    @property
+    def busiest_row(self) -> int:
+        return max(self.rows.values(), default=0)
+
+
+class Stream:
+    """A session's screen: read all along (answering the synchronized-output query), counted in a window."""
+
+    def __init__(self, process: asyncssh.SSHClientProcess) -> None:
+        self.process = process
+        self.tail = b""
+        self.answered = False
+        self.counting: Frames | None = None
+        self.received = 0
+        self.changed = asyncio.Event()
+
+    async def pump(self) -> None:
+        while chunk := await self.process.stdout.read(65536):
+            self.tail = (self.tail + chunk)[-8192:]
+            if not self.answered and SYNC_QUERY in self.tail:
+                self.process.stdin.write(SYNC_REPLY)
+                self.answered = True
+            if self.counting is not None:
+                self.counting.feed(chunk)
+                self.received += len(chunk)
+            self.changed.set()
+        self.changed.set()
+
+    async def wait_for(self, text: bytes, pump: asyncio.Task) -> None:
+        while text not in self.tail:
+            if pump.done():
+                raise RuntimeError(f"session ended before {text.decode()!r} appeared")
+            self.changed.clear()
+            await self.changed.wait()
+
+
+@dataclass
+class Phases:
+    """The class moves on together: all at home, all in the lesson, all playing, then the measured window."""
+
+    lesson: asyncio.Event = field(default_factory=asyncio.Event)
+    play: asyncio.Event = field(default_factory=asyncio.Event)
+    measure: asyncio.Event = field(default_factory=asyncio.Event)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    window: float = 0.0
+
+
+async def student(server: ClassServer, name: str, key, phases: Phases, out: dict) -> None:
     start = time.monotonic()
     async with asyncssh.connect(
         "127.0.0.1",
@@ -51,31 +140,37 @@ async def student(server: ClassServer, name: str, key, play: float, out: dict) -
         config=[],
     ) as conn:
         process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
-        seen = b""
-        async with asyncio.timeout(120):
-            while TITLE not in seen:
-                chunk = await process.stdout.read(65536)
-                if not chunk:
-                    raise RuntimeError("session ended before the home screen")
-                seen = seen[-200:] + chunk
-        out["first_screen"] = time.monotonic() - start
-        process.stdin.write(b"\r")  # open the first lesson
-        await asyncio.sleep(1.0)
-        process.stdin.write(b" ")  # play its scene
-        out["pid"] = next(pid for pid, s in server.sessions.items() if s.learner == name)
-        received, t0 = 0, time.monotonic()
-        while (left := play - (time.monotonic() - t0)) > 0:
-            try:
-                async with asyncio.timeout(left):
-                    received += len(await process.stdout.read(65536))
-            except TimeoutError:
-                break
-        out["bytes_per_s"] = received / play
-        process.stdin.write(b"q")
-        await asyncio.wait_for(process.wait(), 30)
+        stream = Stream(process)
+        pump = asyncio.create_task(stream.pump())
+        try:
+            async with asyncio.timeout(300):
+                await stream.wait_for(TITLE, pump)
+                out["first_screen"] = time.monotonic() - start
+                out["sync"] = stream.answered
+                await phases.lesson.wait()
+                process.stdin.write(b"\r")  # open the first lesson
+                await stream.wait_for(LESSON_PAGE, pump)
+                out["in_lesson"] = True
+                await phases.play.wait()
+                process.stdin.write(b" ")  # play its scene
+                out["playing"] = True
+                await phases.measure.wait()
+                stream.counting = frames = Frames()
+                await phases.stop.wait()
+                stream.counting = None
+            if pump.done():
+                raise RuntimeError("session dropped while playing")
+            out["bytes_per_s"] = stream.received / phases.window
+            out["frames_per_s"] = frames.frames / phases.window
+            out["animation_per_s"] = frames.busiest_row / phases.window
+            process.stdin.write(b"q")
+            await asyncio.wait_for(process.wait(), 60)
+        finally:
+            pump.cancel()
 
 
-async def run(n: int, play: float) -> None:
+async def run(n: int, play: float, redraw_rate: float) -> dict:
+    load = os.getloadavg()[0]  # other work on the machine, when this run starts
     with tempfile.TemporaryDirectory() as tmp:
         class_dir = Path(tmp)
         init_class_dir(class_dir)
@@ -84,58 +179,110 @@ async def run(n: int, play: float) -> None:
             f'[students.{name}]\nkeys = ["{k.export_public_key().decode().strip()}"]'
             for name, k in keys.items()
         ]
-        (class_dir / "roster.toml").write_text("[limits]\nsessions = 500\n\n" + "\n".join(lines) + "\n")
-        server = ClassServer(class_dir, port=0)
+        (class_dir / "roster.toml").write_text(
+            "[limits]\nsessions = 500\npending_logins = 500\n\n" + "\n".join(lines) + "\n"
+        )
+        command = functools.partial(app_command, redraw_rate=redraw_rate)  # as `gdtui serve` runs it
+        server = ClassServer(class_dir, port=0, command=command)
         await server.start()
-        results = {name: {} for name in keys}
-        tasks = [asyncio.create_task(student(server, name, keys[name], play, results[name])) for name in keys]
+        results: dict[str, dict] = {name: {} for name in keys}
+        phases = Phases()
+        tasks = [
+            asyncio.create_task(student(server, name, keys[name], phases, results[name])) for name in keys
+        ]
 
-        async def sample() -> dict[int, tuple[float, float]]:  # cpu over the play window, peak rss
-            while not all(
-                "first_screen" in r or t.done() for r, t in zip(results.values(), tasks, strict=True)
-            ):
-                await asyncio.sleep(0.2)  # sample while everyone plays, not while apps start
-            await asyncio.sleep(1.5)
-            pids = [pid for pid in server.sessions]
+        async def everyone(flag: str) -> None:  # every student has got there, or has failed
+            while not all(flag in r or t.done() for r, t in zip(results.values(), tasks, strict=True)):
+                await asyncio.sleep(0.05)
+
+        async def conduct() -> dict[int, tuple[float, dict[str, float]]]:
+            await everyone("first_screen")
+            phases.lesson.set()
+            await everyone("in_lesson")
+            phases.play.set()
+            await everyone("playing")
+            await asyncio.sleep(1.0)  # the scenes are running
+            pids = list(server.sessions)
             cpu0 = {p: cpu_seconds(p) for p in pids}
             t0 = time.monotonic()
-            await asyncio.sleep(min(play / 2, 5))
-            dt = time.monotonic() - t0
-            return {p: ((cpu_seconds(p) - cpu0[p]) / dt, rss_mib(p)) for p in pids if p in server.sessions}
+            phases.measure.set()
+            await asyncio.sleep(play)
+            phases.window = time.monotonic() - t0
+            usage = {p: ((cpu_seconds(p) - cpu0[p]) / phases.window, memory_mib(p)) for p in pids}
+            phases.stop.set()
+            return usage
 
         server_cpu0 = time.process_time()
-        sampler = asyncio.create_task(sample())
+        conductor = asyncio.create_task(conduct())
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        usage = await sampler
+        usage = await conductor
         server_cpu = time.process_time() - server_cpu0
         await server.close()
     failures = [o for o in outcomes if isinstance(o, BaseException)]
-    firsts = sorted(r["first_screen"] for r in results.values() if "first_screen" in r)
-    rates = [r["bytes_per_s"] for r in results.values() if "bytes_per_s" in r]
-    cpu = [c for c, _ in usage.values()]
-    rss = [m for _, m in usage.values()]
+    done = [r for r in results.values() if "frames_per_s" in r]
+    return {
+        "n": n,
+        "first": sorted(r["first_screen"] for r in results.values() if "first_screen" in r),
+        "frames": [r["frames_per_s"] for r in done],
+        "animation": [r["animation_per_s"] for r in done],
+        "bytes": [r["bytes_per_s"] for r in done],
+        "cpu": [c for c, _ in usage.values()],
+        "mem": [m for _, m in usage.values()],
+        "unsynced": sum(not r.get("sync", True) for r in results.values()),
+        "failures": failures,
+        "server_cpu": server_cpu,
+        "load": load,
+    }
 
+
+def report(r: dict) -> str:
     def med(xs):
         return statistics.median(xs) if xs else float("nan")
 
-    print(
-        f"N={n:3d}  first screen median {med(firsts):5.2f}s max {max(firsts, default=float('nan')):5.2f}s  "
-        f"cpu/session {100 * med(cpu):5.1f}% of a core (sampled {len(cpu)})  rss median {med(rss):5.1f} MiB "
-        f"max {max(rss, default=float('nan')):5.1f}  bytes/s/session {med(rates):8.0f}  "
-        f"failed {len(failures)}  (server+clients process cpu {server_cpu:.1f}s)"
+    def low(xs):
+        return min(xs, default=float("nan"))
+
+    first, mem = r["first"], r["mem"]
+    rss, pss, uss = ([m[k] for m in mem] for k in ("rss", "pss", "uss"))
+    return (
+        f"| {r['n']:3d} | {med(first):5.2f} / {max(first, default=float('nan')):5.2f} "
+        f"| {med(r['frames']):4.1f} / {low(r['frames']):4.1f} "
+        f"| {med(r['animation']):4.1f} / {low(r['animation']):4.1f} "
+        f"| {100 * med(r['cpu']):5.1f} ({len(r['cpu'])}) "
+        f"| {med(rss):5.1f} / {med(pss):5.1f} / {med(uss):5.1f} "
+        f"| {med(r['bytes']):7.0f} | {len(r['failures'])} | {r['server_cpu']:5.1f} | {r['load']:5.2f} |"
     )
-    for f in failures[:3]:
-        print(f"    failure: {type(f).__name__}: {f}", file=sys.stderr)
+
+
+HEADER = (
+    "|   N | first screen s (median / max) | frames/s (median / min) | animation/s (median / min) "
+    "| CPU % of a core per session (sampled) | MiB RSS / PSS / USS (median) | bytes/s per session "
+    "| failed | server+clients CPU s | load avg at start |\n|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="*", type=int, default=[10, 20, 40])
-    parser.add_argument("--play", type=float, default=12.0, help="seconds of play per student (default 12)")
+    parser.add_argument(
+        "--play", type=float, default=8.0, help="seconds measured while the whole class plays (default 8)"
+    )
+    parser.add_argument(
+        "--redraw-rate", type=float, default=5.0, help="the apps' redraw rate (default 5, as gdtui serve)"
+    )
     args = parser.parse_args()
-    print(f"{os.cpu_count()} cores; each student: log in, open lesson 1, play {args.play:g}s, quit")
+    print(
+        f"{os.cpu_count()} cores; all log in; then all open lesson 1 and play; measured over {args.play:g}s; "
+        f"redraw rate {args.redraw_rate:g}"
+    )
+    print(HEADER, flush=True)
     for n in args.n:
-        asyncio.run(run(n, args.play))
+        result = asyncio.run(run(n, args.play, args.redraw_rate))
+        print(report(result), flush=True)
+        if result["unsynced"]:
+            print(f"    {result['unsynced']} sessions never asked about synchronized output", file=sys.stderr)
+        for f in result["failures"][:3]:
+            print(f"    failure: {type(f).__name__}: {f}", file=sys.stderr)
 
 
 if __name__ == "__main__":
