@@ -1,22 +1,22 @@
-"""The key footer every screen shows: Textual's Footer in its compact look, rebuilt only when the keys it
-shows change.
+"""The key footer every screen shows: Textual's compact Footer, rebuilt only when the keys it shows change.
 
 Textual's Footer throws its keys away and mounts new ones after every change of focus or of the screen
-stack, several times while a screen starts and again on each page of a lesson, each key restyled twice
-(once mounted, once more when its compact class is set). This one rebuilds at most once per refresh, and
-only when the keys, labels, tooltips or enabled states it would show differ from those it shows; its
-compact look comes from app.tcss, so the keys are styled once.
+stack, several times while a screen starts and again on each page of a lesson, and each new key is
+restyled once more after mounting, when its `-compact` class is set. This one rebuilds at most once per
+refresh, and only when the keys, labels, tooltips or enabled states it would show differ from those it
+shows; its keys carry `-compact` from the start, so each is styled once.
 """
 
 from __future__ import annotations
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
     def __init__(self) -> None:
-        super().__init__(compact=False)  # the compact look is in app.tcss (see the module docstring)
+        super().__init__(compact=True)
         self._shown: tuple | None = None
         self._rebuild_due = False
 
@@ -44,4 +44,7 @@ class KeyFooter(Footer):
 
     def compose(self):
         self._shown = self.shown_keys() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.set_class(self.compact, "-compact", update=False)  # as its watcher will: no restyle
+            yield widget
