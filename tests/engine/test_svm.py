@@ -207,3 +207,32 @@ def test_the_fast_path_keeps_non_finite_points_non_finite():
         fast, direct = PLANE.f(points), direct_f(PLANE, points)
     assert np.array_equal(fast, direct, equal_nan=True)
     assert not np.isfinite(fast[[3, 40, 41]]).any() and np.isfinite(np.delete(fast, [3, 40, 41])).all()
+
+
+@pytest.mark.parametrize(
+    "mesh",
+    [
+        "xy 200×200",
+        "ij 150×90",
+        "xy 301×250 (several chunks)",
+        "one row",
+        "one column",
+        "constant",
+        "scattered",
+    ],
+)
+def test_points_of_any_batch_shape_give_the_direct_formula_bit_for_bit(mesh):
+    a, b = np.linspace(-3, 3, 200), np.linspace(-2.5, 3, 200)
+    points = {
+        "xy 200×200": lambda: np.stack(np.meshgrid(a, b), axis=-1),
+        "ij 150×90": lambda: np.stack(np.meshgrid(a[:150], b[:90], indexing="ij"), axis=-1),
+        "xy 301×250 (several chunks)": lambda: np.stack(
+            np.meshgrid(np.linspace(-4, 4, 301), b[:250]), axis=-1
+        ),
+        "one row": lambda: np.stack(np.meshgrid(a, b[:1]), axis=-1),
+        "one column": lambda: np.stack(np.meshgrid(a[:1], b), axis=-1),
+        "constant": lambda: np.full((30, 40, 2), 0.7),
+        "scattered": lambda: np.random.default_rng(6).uniform(-3, 3, (60, 70, 2)),
+    }[mesh]()
+    fast = PLANE.f(points)
+    assert fast.shape == points.shape[:-1] and np.array_equal(fast, direct_f(PLANE, points))
