@@ -1,6 +1,10 @@
 """The `gdtui` command: parses arguments and wires the pieces together; it holds no logic of its own.
 
 Bad input exits 2 with one line on stderr naming what is wrong and what is valid, never a traceback.
+
+Start-up time matters (a class of students log in at once): the engine, which imports NumPy, is loaded only
+by the commands that run it, and a course that validated cleanly is read back from a cache (see
+gdtui.course.cache), so the home screen appears without NumPy.
 """
 
 from __future__ import annotations
@@ -14,25 +18,30 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .engine import (
-    OPTIMIZERS,
-    PROBLEMS,
-    SCHEDULES,
-    ConfigError,
-    hyperparameters,
-    run,
-    schedule_params,
-)
-from .engine.optimizers import get_optimizer
 
 USAGE_ERROR = 2
 
 
+class UsageError(Exception):
+    """Bad input or a missing prerequisite: printed as `gdtui: error: …`, exit 2 (as the engine's
+    ConfigError is)."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors: `gdtui trace: error: …` and exit status 2."""
+    """argparse with one-line errors (`gdtui trace: error: …`, exit status 2) and an epilog that may be
+    computed only when help is shown (`epilog_factory`)."""
+
+    def __init__(self, *args, epilog_factory=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._epilog_factory = epilog_factory
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+    def format_help(self) -> str:
+        if self._epilog_factory is not None:
+            self.epilog, self._epilog_factory = self._epilog_factory(), None
+        return super().format_help()
 
 
 def _number(text: str) -> float:
@@ -84,6 +93,9 @@ def _join_negative_values(argv: Sequence[str]) -> list[str]:
 
 
 def _trace_epilog() -> str:
+    from .engine import OPTIMIZERS, PROBLEMS, SCHEDULES, hyperparameters, schedule_params
+    from .engine.optimizers import get_optimizer
+
     lines = ["problems:"]
     for name, p in PROBLEMS.items():
         lines.append(f"  {name:<22}{p.formula}  (start {','.join(f'{v:g}' for v in p.start)})")
@@ -161,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         "trace",
         help="run an optimizer on a problem headless and print the trajectory",
         description="Run one optimizer on one problem and print every step as JSON or CSV.",
-        epilog=_trace_epilog(),
+        epilog_factory=_trace_epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     trace.add_argument("problem", metavar="PROBLEM", help="a built-in problem (listed below)")
@@ -261,6 +273,8 @@ def _add_classroom_commands(sub) -> None:
 
 
 def _trace(args: argparse.Namespace) -> int:
+    from .engine import run
+
     traj = run(
         args.problem,
         args.optimizer,
@@ -316,18 +330,19 @@ def _open_store(args: argparse.Namespace):
     try:
         return Store.open(data_dir(args.data_dir), **({"learner": args.learner} if args.learner else {}))
     except StoreError as exc:
-        raise ConfigError(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def _load(args: argparse.Namespace):
     from .course import CourseError, load_course
+    from .store import cache_dir
 
     try:
-        return load_course(args.lessons)
+        return load_course(args.lessons, cache=cache_dir())
     except CourseError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
-        raise ConfigError(f"the course has {len(exc.issues)} problem(s); `gdtui check` lists them") from None
+        raise UsageError(f"the course has {len(exc.issues)} problem(s); `gdtui check` lists them") from None
 
 
 def _progress(args: argparse.Namespace) -> int:
@@ -341,7 +356,7 @@ def _progress(args: argparse.Namespace) -> int:
         if args.reset:
             if not args.yes:
                 if not sys.stdin.isatty():
-                    raise ConfigError(
+                    raise UsageError(
                         "--reset asks before clearing progress; add --yes to clear without asking"
                     )
                 answer = input(f"Clear all progress saved in {store.path}? [y/N] ")
@@ -365,13 +380,13 @@ def _progress(args: argparse.Namespace) -> int:
 def _app(args: argparse.Namespace) -> int:
     """Open the course in the terminal (arguments checked first, then that there is a terminal)."""
     if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
-        raise ConfigError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
+        raise UsageError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
     course = _load(args)
     slugs = [lesson.slug for lesson in course.lessons]
     if args.lesson is not None and args.lesson not in slugs:
-        raise ConfigError(f"unknown lesson {args.lesson!r}; choose one of: {', '.join(slugs)}")
+        raise UsageError(f"unknown lesson {args.lesson!r}; choose one of: {', '.join(slugs)}")
     if not (sys.stdin.isatty() and sys.__stderr__.isatty()):  # Textual reads stdin and draws on stderr
-        raise ConfigError("the course needs a terminal; for headless runs use `gdtui trace`")
+        raise UsageError("the course needs a terminal; for headless runs use `gdtui trace`")
     store = _open_store(args)
     from .ui.app import GdtuiApp
 
@@ -388,14 +403,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = "gdtui" if args.command is None else f"gdtui {args.command}"
     try:
         return _app(args) if args.command is None else args.handler(args)
-    except ConfigError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return USAGE_ERROR
     except BrokenPipeError:  # `gdtui trace … | head`
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from .engine import ConfigError  # loads the engine, but only on the way out with an error
+
+        if not isinstance(exc, UsageError | ConfigError):
+            raise
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
 
 
 if __name__ == "__main__":

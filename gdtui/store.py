@@ -143,6 +143,17 @@ def data_dir(override: str | Path | None = None) -> Path:
     return path
 
 
+def cache_dir() -> Path | None:
+    """Where gdtui keeps what it can rebuild at will (a course that validated cleanly, see
+    gdtui.course.cache): `$GDTUI_CACHE_DIR`, else the platform's user cache directory; None (no cache) if
+    GDTUI_CACHE_DIR is set but empty. Created when first written."""
+    chosen = os.environ.get("GDTUI_CACHE_DIR")
+    if chosen == "":
+        return None
+    path = Path(chosen) if chosen else Path(platformdirs.user_cache_dir("gdtui", appauthor=False))
+    return path.expanduser().absolute()
+
+
 class Store:
     FILENAME = "progress.sqlite"
 

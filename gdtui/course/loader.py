@@ -2,7 +2,11 @@
 the frozen `Course` of schema.py. Every problem is collected, never just the first: `load_course` raises
 one `CourseError` listing them all, each as `file: field: what was expected`, where `file` is relative to
 the course folder's parent (`lessons/gradient-descent/lesson.toml`) and list items count from 1
-(`page[2].scene.lr`, `lessons[1]`)."""
+(`page[2].scene.lr`, `lessons[1]`).
+
+With a `cache` folder, a course that loaded cleanly is remembered there and read back while nothing it
+depends on has changed (cache.py); the engine, which validation needs, is imported only when a course is
+really loaded."""
 
 from __future__ import annotations
 
@@ -11,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .exercises import read_exercises
+from . import cache as course_cache
 from .fields import Fields, join
-from .scenes import read_scene
 from .schema import Course, CourseError, CourseIssue, Lesson, Page
 
 COURSE_KEYS = ("title", "lessons")
@@ -41,13 +44,18 @@ def lesson_file(root: Path, slug: str) -> str:
     return f"{course_name(root)}/{slug}/lesson.toml"
 
 
-def load_course(root: Path | str | None = None) -> Course:
-    """The course in `root` (None: the bundled course); raises CourseError listing every issue."""
+def load_course(root: Path | str | None = None, *, cache: Path | None = None) -> Course:
+    """The course in `root` (None: the bundled course); raises CourseError listing every issue. With
+    `cache` (a folder), a clean course is remembered there and read back while it is unchanged."""
     root = bundled_root() if root is None else Path(root)
+    if cache is not None and (cached := course_cache.read(cache, root)) is not None:
+        return cached
     issues: list[CourseIssue] = []
     course = _course(root, issues)
     if issues or course is None:
         raise CourseError(issues)
+    if cache is not None:
+        course_cache.write(cache, root, course)
     return course
 
 
@@ -110,6 +118,9 @@ def _lesson(root: Path, slug: str, issues: list[CourseIssue]) -> Lesson | None:
 
 
 def _page(f: Fields, table: dict[str, Any], at: str, folder: Path) -> Page | None:
+    from .exercises import read_exercises  # these check names against the engine, which imports NumPy:
+    from .scenes import read_scene  # imported only when a course is really loaded, not read from a cache
+
     before = f.count
     f.unknown(table, PAGE_KEYS, at)
     title = f.string(table, "title", at, required=True)

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine import Stepper, get_optimizer, hyperparameters
+if TYPE_CHECKING:
+    from ..engine import Stepper
+
 
 #: Controls a scene may show, in the order the controls bar lists them.
 CONTROLS = ("optimizer", "lr", "momentum", "batch_size", "schedule", "start", "speed")
@@ -77,6 +79,8 @@ class Scene:
         `optimizer` and `lr` replace the first run's optimizer and learning rate (single-run scenes);
         `lr_scale` scales every other run's learning rate (or the optimizer's default where the scene
         gives none)."""
+        from ..engine import Stepper, get_optimizer  # the engine (NumPy) loads when a scene first runs
+
         out = []
         for i, spec in enumerate(self.runs):
             name = optimizer if optimizer is not None and i == 0 else spec.optimizer
@@ -101,10 +105,14 @@ class Scene:
 
 
 def _hyper_names(optimizer: str) -> set[str]:
+    from ..engine import hyperparameters
+
     return set(hyperparameters(optimizer))
 
 
 def _scaled_lr(optimizer: str, lr: float | None, scale: float) -> float | None:
+    from ..engine import get_optimizer
+
     base = lr if lr is not None else get_optimizer(optimizer).default_lr
     return base if base is None or scale == 1.0 else base * scale
 
