@@ -253,6 +253,7 @@ class Stepper:
         self._status_arr = None if single else np.full(self.runs, "max_steps", dtype=object)
         self._thetas = [self.theta]
         self._losses = [self.loss]
+        self._history: tuple[np.ndarray, np.ndarray] | None = None  # `history()` so far, for the next call
         self._grads: list = []
         self._lrs: list = []
         needs = self.optimizer.needs
@@ -500,9 +501,24 @@ class Stepper:
         """θ (k+1, d) and loss (k+1,) so far, start included (for live plots); (k+1, R, d) and (k+1, R) for
         several runs, or only the current point (1, R, d) and (1, R) without history."""
         if not self.runs:
-            return np.array(self._thetas), np.array(self._losses)
+            return self._single_history()
         theta, loss = self._kept_rows()
         return theta.copy(), loss.copy()
+
+    def _single_history(self) -> tuple[np.ndarray, np.ndarray]:
+        """A single run's history as read-only arrays. A live screen asks every frame: only the points since
+        the last call are converted, and the arrays kept from that call are extended."""
+        n, kept = len(self._losses), self._history
+        if kept is not None and len(kept[1]) == n:
+            return kept
+        start = 0 if kept is None else len(kept[1])
+        theta, loss = np.array(self._thetas[start:]), np.array(self._losses[start:])
+        if start:
+            theta, loss = np.concatenate([kept[0], theta]), np.concatenate([kept[1], loss])
+        theta.setflags(write=False)
+        loss.setflags(write=False)
+        self._history = (theta, loss)
+        return self._history
 
     def _kept_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Views of the rows a sweep has kept: all k+1 so far, or the current one without history."""

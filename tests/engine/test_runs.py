@@ -319,3 +319,24 @@ def test_a_search_evaluates_the_loss_once_per_step_and_records_the_loss_of_each_
     assert traj.loss.tolist() == [float(bowl.f(t)) for t in traj.theta]
     again = run("bowl", optimizer, **settings)
     assert np.array_equal(again.theta, traj.theta) and np.array_equal(again.loss, traj.loss)
+
+
+@pytest.mark.parametrize(("optimizer", "lr"), [("adam", 0.05), ("random-local-search", 0.1), ("gd", 0.0025)])
+def test_a_live_runs_history_asked_every_few_steps_is_the_whole_run_so_far(optimizer, lr):
+    """The live screen asks for the history every frame and gets it extended, not rebuilt: it must still be
+    exactly the frozen run's θ and loss up to k, across a reset, and not writable by the caller."""
+    whole = run("rosenbrock", optimizer, lr=lr, steps=300, seed=3)
+    live = Stepper("rosenbrock", optimizer, lr=lr, steps=300, seed=3)
+    for _ in range(2):  # the second pass after a reset
+        theta, loss = live.history()
+        assert theta.shape == (1, 2) and np.array_equal(loss, whole.loss[:1])
+        while not live.done:
+            live.run(7)
+            theta, loss = live.history()
+            k = live.k
+            assert np.array_equal(loss, whole.loss[: k + 1])
+            assert np.array_equal(theta, whole.theta[: len(loss)])
+            assert live.history()[1] is loss  # nothing new: the same arrays
+            with pytest.raises(ValueError):
+                loss[0] = 0.0
+        live.reset()
