@@ -37,7 +37,7 @@ from pathlib import Path
 import asyncssh
 
 from gdtui.classroom.roster import init_class_dir
-from gdtui.classroom.server import ClassServer, app_command
+from gdtui.classroom.server import PRELOAD, ClassServer, app_command
 
 TITLE = b"How models learn"
 LESSON_PAGE = b"Inputs and outputs"  # the first page of the first lesson
@@ -169,7 +169,7 @@ async def student(server: ClassServer, name: str, key, phases: Phases, out: dict
             pump.cancel()
 
 
-async def run(n: int, play: float, redraw_rate: float) -> dict:
+async def run(n: int, play: float, redraw_rate: float, fork: bool) -> dict:
     load = os.getloadavg()[0]  # other work on the machine, when this run starts
     with tempfile.TemporaryDirectory() as tmp:
         class_dir = Path(tmp)
@@ -183,7 +183,7 @@ async def run(n: int, play: float, redraw_rate: float) -> dict:
             "[limits]\nsessions = 500\npending_logins = 500\n\n" + "\n".join(lines) + "\n"
         )
         command = functools.partial(app_command, redraw_rate=redraw_rate)  # as `gdtui serve` runs it
-        server = ClassServer(class_dir, port=0, command=command)
+        server = ClassServer(class_dir, port=0, command=command, preload=PRELOAD if fork else ())
         await server.start()
         results: dict[str, dict] = {name: {} for name in keys}
         phases = Phases()
@@ -270,14 +270,20 @@ def main() -> None:
     parser.add_argument(
         "--redraw-rate", type=float, default=5.0, help="the apps' redraw rate (default 5, as gdtui serve)"
     )
+    parser.add_argument(
+        "--own-python",
+        action="store_true",
+        help="start each session's own Python instead of forking it from the preloaded helper",
+    )
     args = parser.parse_args()
     print(
         f"{os.cpu_count()} cores; all log in; then all open lesson 1 and play; measured over {args.play:g}s; "
-        f"redraw rate {args.redraw_rate:g}"
+        f"redraw rate {args.redraw_rate:g}; sessions "
+        + ("start their own Python" if args.own_python else "forked from the preloaded helper")
     )
     print(HEADER, flush=True)
     for n in args.n:
-        result = asyncio.run(run(n, args.play, args.redraw_rate))
+        result = asyncio.run(run(n, args.play, args.redraw_rate, not args.own_python))
         print(report(result), flush=True)
         if result["unsynced"]:
             print(f"    {result['unsynced']} sessions never asked about synchronized output", file=sys.stderr)

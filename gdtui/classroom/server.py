@@ -7,6 +7,10 @@ reset to default). The master side is forwarded in binary mode through two file 
 exits, its status goes back to the client; when the channel closes, the child is hung up (SIGHUP, then
 SIGKILL). Exec requests, subsystems (sftp), port, agent and X11 forwarding are refused.
 
+With `preload` (as `gdtui serve` runs it), the apps are forked from a helper process that has imported the
+app once (gdtui.classroom.spawner): a session starts in a fraction of the time and shares the imported
+code with every other session. Without it, or if the helper fails, each session starts its own Python.
+
 Before login a connection costs the server a socket and a key exchange, so at most `pending_logins` may be
 waiting to log in at once (more are disconnected at once, "too many connections"), and each gets
 `login_seconds` to finish logging in.
@@ -22,6 +26,7 @@ import json
 import logging
 import os
 import pty
+import shlex
 import signal
 import struct
 import sys
@@ -34,6 +39,7 @@ from pathlib import Path
 import asyncssh
 
 from .roster import HOST_KEY, Roster, ensure_host_key, load_roster
+from .spawner import ForkedChild, Spawner, SpawnError
 
 log = logging.getLogger("gdtui.classroom")
 
@@ -41,6 +47,10 @@ STATUS = "sessions.json"  # who is connected, for the dashboard; rewritten on ev
 NO_TERMINAL = b"gdtui is an interactive course: connect with a terminal (ssh -t), not a command.\r\n"
 HANGUP_GRACE_S = 2.0
 REFUSAL_LOG_S = 1.0  # under a flood, at most one line a second about refused connections
+# What the helper imports before forking sessions: all of gdtui (but the classroom) and what Textual only
+# imports once an app runs. A warm-up only (a name that no longer imports is skipped, and a session imports
+# whatever else it needs); by name, so the classroom itself still never imports the app.
+PRELOAD = ("gdtui.*", "textual.drivers.linux_driver", "textual.scrollbar", "textual.layouts.factory")
 
 
 def app_command(
@@ -75,6 +85,7 @@ class ClassServer:
         *,
         fail_delay: float = 1.0,
         command: Callable[[Path, str], Sequence[str]] = app_command,
+        preload: Sequence[str] = (),
     ) -> None:
         self.class_dir = Path(class_dir).absolute()
         self.host, self.port = host, port
@@ -88,10 +99,18 @@ class ClassServer:
         self._roster_stamp = self._stamp()
         self._listener: asyncssh.SSHAcceptor | None = None
         self._tasks: set[asyncio.Task] = set()
+        self.spawner = Spawner(preload, _helper_env(), self.class_dir) if preload else None
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
         ensure_host_key(self.class_dir)
+        if self.spawner is not None:
+            try:
+                await self.spawner.start()
+                log.info("sessions fork from a helper that has imported %s", ", ".join(self.spawner.preload))
+            except SpawnError as e:
+                log.error("%s; each session starts its own Python", e)
+                self.spawner = None
         self._listener = await asyncssh.create_server(
             lambda: _Connection(self),
             self.host,
@@ -106,6 +125,7 @@ class ClassServer:
         )
         self.port = self._listener.sockets[0].getsockname()[1]
         self._write_status()
+        log.info("each session runs: %s", shlex.join(self.command(self.class_dir, "NAME")))
         log.info("serving %s on %s port %d", self.class_dir, self.host, self.port)
 
     async def close(self) -> None:
@@ -120,6 +140,8 @@ class ClassServer:
             _hang_up(pid)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.spawner is not None:
+            await self.spawner.close()
         with contextlib.suppress(FileNotFoundError):
             (self.class_dir / STATUS).unlink()
 
@@ -210,14 +232,8 @@ class ClassServer:
         cols, rows, *_ = process.term_size
         _set_size(master, cols or 80, rows or 24)
         try:
-            child = await asyncio.create_subprocess_exec(
-                *self.command(self.class_dir, name),
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=_child_env(process.term_type),
-                cwd=self.class_dir,
-                preexec_fn=_become_terminal_session,
+            child = await self._spawn(
+                self.command(self.class_dir, name), _child_env(process.term_type), slave
             )
         except BaseException:
             os.close(master)
@@ -272,6 +288,25 @@ class ClassServer:
                 )
         # Even when the channel already looks closed: without the exit the session can stay half-open.
         await _finish(process, rc if rc is not None and rc >= 0 else 1)
+
+    async def _spawn(
+        self, argv: Sequence[str], env: dict[str, str], slave: int
+    ) -> ForkedChild | asyncio.subprocess.Process:
+        """The session's app on the PTY `slave`: forked by the helper, or started as a new process."""
+        if self.spawner is not None and self.spawner.alive:
+            try:
+                return await self.spawner.spawn(argv, env, self.class_dir, slave)
+            except SpawnError as e:
+                log.error("%s; starting the session's own Python", e)
+        return await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=self.class_dir,
+            preexec_fn=_become_terminal_session,
+        )
 
     async def _idle(self, process: _Session, seconds: float) -> None:
         while (left := seconds - (time.monotonic() - process.last_input)) > 0:
@@ -410,6 +445,15 @@ def _child_env(term_type: str | None) -> dict[str, str]:
     return env
 
 
+def _helper_env() -> dict[str, str]:
+    """The session helper's environment: the sessions' own, less the terminal; one BLAS thread, so that no
+    thread is running when it forks."""
+    env = _child_env(None)
+    del env["TERM"]
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    return env
+
+
 def _become_terminal_session() -> None:  # runs in the child between fork and exec
     for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
@@ -426,7 +470,7 @@ def _hang_up(pid: int, sig: int = signal.SIGHUP) -> None:
         os.killpg(pid, sig)  # the child leads its own process group
 
 
-async def _end_child(child: asyncio.subprocess.Process) -> None:
+async def _end_child(child: ForkedChild | asyncio.subprocess.Process) -> None:
     """Hang up the child's process group like a closed terminal would; kill it if it lingers."""
     _hang_up(child.pid)
     try:
@@ -441,7 +485,7 @@ async def serve(
 ) -> None:
     """Run until SIGINT or SIGTERM."""
     command = functools.partial(app_command, lessons=lessons, redraw_rate=redraw_rate)
-    server = ClassServer(class_dir, host, port, command=command)
+    server = ClassServer(class_dir, host, port, command=command, preload=PRELOAD)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import signal
@@ -144,17 +145,40 @@ class GdtuiServe:
             return []
         return [s["pid"] for s in status["sessions"]]
 
-    def children(self) -> list[int]:
-        """The server's live child processes."""
-        pids: list[int] = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            pids += [int(p) for p in (task / "children").read_text().split()]
-        return [p for p in pids if alive(p)]
+    def apps(self) -> list[int]:
+        """Live processes under the server other than its session helper (which forks the apps)."""
+        helpers = self.helpers()
+        found, todo = [], [self.process.pid]
+        while todo:
+            for pid in _children(todo.pop()):
+                todo.append(pid)
+                if pid not in helpers and alive(pid):
+                    found.append(pid)
+        return sorted(found)
+
+    def helpers(self) -> list[int]:
+        """The server's session helper, if it runs one."""
+        return [pid for pid in _children(self.process.pid) if b"gdtui.classroom.spawner" in _cmdline(pid)]
 
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    pids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            pids += map(int, (task / "children").read_text().split())
+    return pids
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def wait_until(condition, timeout: float = TIMEOUT, every: float = 0.05):

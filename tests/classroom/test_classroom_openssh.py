@@ -123,13 +123,14 @@ def test_openssh_in_a_terminal_gets_the_course_and_q_ends_the_connection(served,
     lines = screen.splitlines()
     assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
     (pid,) = wait_until(server.session_pids)
-    assert server.children() == [pid]
+    assert server.apps() == [pid]
+    assert Path(f"/proc/{pid}/comm").read_text().strip() == "gdtui ada"  # forked by the helper, renamed
 
     pane.keys("Enter")  # the first lesson
     pane.wait_for(re.escape(load_course().lessons[0].title) + r".*1/\d+")
     pane.keys("q")
     pane.wait_for(r"ssh ended with status 0")
-    wait_until(lambda: not alive(pid) and not server.session_pids() and not server.children())
+    wait_until(lambda: not alive(pid) and not server.session_pids() and not server.apps())
     assert re.search(r"session end ada pid \d+: app exited 0", server.log)
 
 
@@ -146,4 +147,4 @@ def test_openssh_exec_request_is_refused(served):
     assert done.returncode == 255 and "exec request failed" in done.stderr  # ssh's report of the refusal
     assert "root:" not in done.stdout and done.stdout == ""
     assert "refused exec request 'cat /etc/passwd'" in server.log
-    assert not server.children() and not server.session_pids()
+    assert not server.apps() and not server.session_pids()

@@ -23,13 +23,15 @@ from classroom_helpers import (
 )
 
 from gdtui.classroom.dashboard import class_rows
+from gdtui.classroom.server import PRELOAD
 from gdtui.course import load_course
 from gdtui.store import Store
 
 # A stand-in for gdtui where the test is about the server's plumbing: reports its terminal, then waits.
 REPORTER = """
 import os, signal, sys, time
-signal.signal(signal.SIGWINCH, lambda *a: print("size", *os.get_terminal_size(), flush=True))
+# os.write, not print: a print in the handler can land inside the print below (a reentrant write)
+signal.signal(signal.SIGWINCH, lambda *a: os.write(1, b"size %d %d\\n" % tuple(os.get_terminal_size())))
 hup = signal.getsignal(signal.SIGHUP) == signal.SIG_DFL
 print("ready", sys.argv[1], "size", *os.get_terminal_size(), "tty", os.isatty(0),
       "ctty", os.tcgetpgrp(0) == os.getpgrp(), "hup-default", hup, "env", "COLUMNS" in os.environ, flush=True)
@@ -136,8 +138,13 @@ async def test_a_session_without_a_terminal_gets_one_line_of_explanation(server,
 
 
 # -- the session's terminal ---------------------------------------------------------------------------------
-async def test_the_child_owns_its_terminal_and_sees_resizes(start_server, keys):
-    server = await start_server(command=python(REPORTER))
+# Sessions start either as a Python of their own or forked by the session helper (as `gdtui serve` does).
+SPAWN = pytest.mark.parametrize("preload", [(), ("json",)], ids=["own-python", "forked"])
+
+
+@SPAWN
+async def test_the_child_owns_its_terminal_and_sees_resizes(start_server, keys, preload):
+    server = await start_server(command=python(REPORTER), preload=preload)
     old = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a server started under nohup
     try:
         async with connect(server, "ada", keys["ada"]) as conn:
@@ -151,7 +158,9 @@ async def test_the_child_owns_its_terminal_and_sees_resizes(start_server, keys):
         signal.signal(signal.SIGHUP, old)
 
 
-async def test_dropping_the_connection_leaves_no_child_process(server, keys):
+@pytest.mark.parametrize("preload", [(), PRELOAD], ids=["own-python", "forked"])
+async def test_dropping_the_connection_leaves_no_child_process(start_server, keys, preload):
+    server = await start_server(preload=preload)
     conn = await connect(server, "ada", keys["ada"])
     process = await open_terminal(conn)
     await Screen(process).wait_for(TITLE)
@@ -161,8 +170,9 @@ async def test_dropping_the_connection_leaves_no_child_process(server, keys):
     await until(lambda: not alive(pid) and not server.sessions)
 
 
-async def test_a_crashing_child_does_not_take_the_server_down(start_server, keys):
-    server = await start_server(command=python("raise RuntimeError('boom')"))
+@SPAWN
+async def test_a_crashing_child_does_not_take_the_server_down(start_server, keys, preload):
+    server = await start_server(command=python("raise RuntimeError('boom')"), preload=preload)
     for _ in range(2):
         async with connect(server, "ada", keys["ada"]) as conn:
             process = await open_terminal(conn)
