@@ -58,9 +58,31 @@ class Controls(Vertical):
 
     def compose(self) -> ComposeResult:
         for name in self.names:
-            with Horizontal(classes="control"):
-                yield Label(LABELS[name], classes="control-label")
-                yield self._field(name)
+            yield self._row(name)
+
+    def _row(self, name: str) -> Horizontal:
+        label = Label(LABELS[name], classes="control-label")
+        return Horizontal(label, self._field(name), classes="control", id=f"row-{name}")
+
+    async def set_controls(self, names: tuple[str, ...], values: dict[str, str]) -> None:
+        """Show the controls `names` (in that order) with `values`, keeping the rows this column already
+        has: every new field is styled and laid out afresh, and most pages show the controls the page
+        before them did. A reordering builds the column anew."""
+        kept = [name for name in self.names if name in names]
+        if kept != [name for name in names if name in kept]:
+            kept = []
+        gone = [self.query_one(f"#row-{name}") for name in self.names if name not in kept]
+        if gone:
+            await self.remove_children(gone)
+        self.names = names
+        for name in names:
+            if name in kept:
+                self.show(name, values[name], force=True)  # a new page: a half-typed value goes too
+                continue
+            self._shown[name] = values[name]
+            self._add_choice(name, values[name])
+            later = [f"#row-{n}" for n in names[names.index(name) + 1 :] if n in kept]
+            await self.mount(self._row(name), before=later[0] if later else None)
 
     def _field(self, name: str):
         value = self._shown[name]
@@ -76,8 +98,9 @@ class Controls(Vertical):
         choices.append((value, value))
         return True
 
-    def show(self, name: str, value: str) -> None:
-        """Display a value without posting Changed (attributes down)."""
+    def show(self, name: str, value: str, *, force: bool = False) -> None:
+        """Display a value without posting Changed (attributes down); a field being typed in keeps its
+        text unless `force`."""
         if name not in self.names:
             return
         self._shown[name] = value
@@ -92,7 +115,7 @@ class Controls(Vertical):
                 field.set_options(self._choices[name])
             with field.prevent(Select.Changed):
                 field.value = value
-        elif not field.has_focus:
+        elif force or not field.has_focus:
             with field.prevent(Input.Changed):
                 field.value = value
 
