@@ -3,7 +3,10 @@ once every one has the home screen, all open the first lesson and press play tog
 session: time to first screen (under the burst of logins), redraws seen a second while everyone plays,
 CPU and memory (from /proc of each session's app), bytes a second sent to the client; failed sessions.
 
-    .venv/bin/python benchmarks/classroom.py [N …] [--play SECONDS] [--redraw-rate R]
+    .venv/bin/python benchmarks/classroom.py [N …] [--play SECONDS] [--redraw-rate R] [--own-python]
+
+Sessions start as `gdtui serve` starts them: forked from the helper that has imported the app (or, with
+`--own-python`, each in a Python of its own), at the class redraw rate (5 a second unless given).
 
 Redraws are counted from the byte stream. Each client answers Textual's start-up query for synchronized
 output (`CSI ? 2026 $ p`) as a modern terminal does, so Textual brackets every screen update it sends in
