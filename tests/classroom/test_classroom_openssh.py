@@ -8,16 +8,14 @@ import re
 import shlex
 import shutil
 import subprocess
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 from classroom_helpers import TIMEOUT, TITLE, GdtuiServe, alive, wait_until
+from tmux_pane import TMUX, Pane
 
 from gdtui.course import load_course
 
-TMUX = shutil.which("tmux")
 SSH = shutil.which("ssh")
 needs_ssh = pytest.mark.skipif(
     SSH is None, reason="OpenSSH's ssh client is not installed here (CI installs it)"
@@ -64,62 +62,24 @@ def ssh_command(server: GdtuiServe, key_file: Path, user: str, *command: str) ->
     ]
 
 
-class Pane:
-    """A private tmux server (its own socket name for each test) with one 80×24 window."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.socket = f"gdtui-ssh-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path)}
-        self.env.pop("SSH_AUTH_SOCK", None)
-
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        assert TMUX is not None
-        for attempt in range(3):
-            done = subprocess.run(
-                [TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=self.env, timeout=30
-            )
-            # a new tmux server can lose the race with its first client on a loaded machine: start again
-            if args[0] == "new-session" and "server exited unexpectedly" in done.stderr and attempt < 2:
-                time.sleep(0.5)
-                continue
-            break
-        if check:
-            done.check_returncode()
-        return done
-
-    def start(self, command: list[str]) -> None:
-        # the pane stays after ssh ends, showing how it ended
-        shell = f'{shlex.join(command)}; echo "ssh ended with status $?"; exec sleep 600'
-        self.tmux("new-session", "-d", "-s", "ssh", "-x", "80", "-y", "24", shell)
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "ssh", *keys)
-
-    def text(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "ssh").stdout
-
-    def wait_for(self, pattern: str, timeout: float = TIMEOUT) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if re.search(pattern, screen := self.text()):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"never saw {pattern!r}; the pane shows:\n{self.text()}")
-
-
 @pytest.fixture
 def pane(tmp_path):
-    p = Pane(tmp_path)
+    p = Pane("gdtui-ssh", tmp_path, "ssh")
     yield p
-    p.tmux("kill-server", check=False)
+    p.kill()
+
+
+def start_ssh(pane: Pane, command: list[str]) -> None:
+    """ssh in the pane, which stays after ssh ends, showing how it ended."""
+    pane.start(f'{shlex.join(command)}; echo "ssh ended with status $?"; exec sleep 600')
 
 
 @needs_ssh
 @needs_tmux
 def test_openssh_in_a_terminal_gets_the_course_and_q_ends_the_connection(served, pane):
     server, key_file = served
-    pane.start(ssh_command(server, key_file, "ada"))
-    screen = pane.wait_for(TITLE)
+    start_ssh(pane, ssh_command(server, key_file, "ada"))
+    screen = pane.wait_for(TITLE, TIMEOUT)
     lines = screen.splitlines()
     assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
     (pid,) = wait_until(server.session_pids)
@@ -127,9 +87,9 @@ def test_openssh_in_a_terminal_gets_the_course_and_q_ends_the_connection(served,
     assert Path(f"/proc/{pid}/comm").read_text().strip() == "gdtui ada"  # forked by the helper, renamed
 
     pane.keys("Enter")  # the first lesson
-    pane.wait_for(re.escape(load_course().lessons[0].title) + r".*1/\d+")
+    pane.wait_for(re.escape(load_course().lessons[0].title) + r".*1/\d+", TIMEOUT)
     pane.keys("q")
-    pane.wait_for(r"ssh ended with status 0")
+    pane.wait_for(r"ssh ended with status 0", TIMEOUT)
     wait_until(lambda: not alive(pid) and not server.session_pids() and not server.apps())
     assert re.search(r"session end ada pid \d+: app exited 0", server.log)
 

@@ -1,69 +1,27 @@
 """End to end: the installed `gdtui` in a real terminal (tmux, 80×24), driven by keys and read back from
 the pane, as a learner sees it. Uses a private tmux server so nothing else is touched."""
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+from tmux_pane import TMUX, Pane
 
 from gdtui.course import load_course
 
-TMUX = shutil.which("tmux")
 GDTUI = Path(sys.executable).with_name("gdtui")  # pip installs the console script beside the interpreter
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed here (CI installs it)")
 
 
-class Pane:
-    def __init__(self, socket: str, tmp_path: Path):
-        self.socket = socket
-        self.env = {**os.environ, "TERM": "xterm-256color", "HOME": str(tmp_path)}
-
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        for attempt in range(3):
-            done = subprocess.run(
-                [TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=self.env, timeout=30
-            )
-            # On a loaded machine a freshly started tmux server can lose the race with its first client; that is
-            # tmux's start-up, not gdtui, so starting the session is tried again.
-            if args[0] == "new-session" and "server exited unexpectedly" in done.stderr and attempt < 2:
-                time.sleep(0.5)
-                continue
-            break
-        if check:
-            done.check_returncode()
-        return done
-
-    def text(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "e2e").stdout
-
-    def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.text()
-            if re.search(pattern, screen):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"never saw {pattern!r}; the pane shows:\n{self.text()}")
-
-    def alive(self) -> bool:
-        return self.tmux("has-session", "-t", "e2e", check=False).returncode == 0
-
-
 @pytest.fixture
 def pane(tmp_path):
     assert GDTUI.exists(), "install the package (README's test command) so the gdtui command exists"
-    # A fresh server socket per test: reusing one name lets a test reach the previous test's server while it
-    # is still shutting down ("server exited unexpectedly").
-    p = Pane(f"gdtui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}", tmp_path)
+    p = Pane("gdtui-e2e", tmp_path, "e2e")
     yield p
-    p.tmux("kill-server", check=False)
+    p.kill()
 
 
 def test_installed_gdtui_plays_a_lesson_at_80x24_and_quits_with_q(pane):
