@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import re
 import sys
@@ -378,7 +379,18 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _app(args: argparse.Namespace) -> int:
-    """Open the course in the terminal (arguments checked first, then that there is a terminal)."""
+    """Open the course in the terminal (arguments checked first, then that there is a terminal).
+
+    Python's cycle collector is off until the first screen is up (the app turns it back on): start-up
+    allocates a great deal and frees little, and the collector would scan it all again and again."""
+    gc.disable()
+    try:
+        return _open_course(args)
+    finally:
+        gc.enable()
+
+
+def _open_course(args: argparse.Namespace) -> int:
     if not (args.redraw_rate > 0 and args.redraw_rate <= 60):
         raise UsageError(f"--redraw-rate must be between 0 and 60, got {args.redraw_rate:g}")
     course = _load(args)

@@ -7,6 +7,8 @@ home screen only when the learner goes back to it.
 
 from __future__ import annotations
 
+import gc
+
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -18,6 +20,8 @@ from .screens.small import TooSmallScreen
 
 #: The smallest terminal the lesson layout reads well in.
 MIN_SIZE = (80, 24)
+#: Seconds after start when the cycle collector resumes if `gdtui` paused it for start-up (cli.py).
+COLLECT_AFTER = 1.0
 
 
 class GdtuiApp(App):
@@ -39,6 +43,8 @@ class GdtuiApp(App):
         self.redraw_rate = redraw_rate
 
     def on_mount(self) -> None:
+        if not gc.isenabled():
+            self.set_timer(COLLECT_AFTER, self._resume_collection)
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson)
         else:
@@ -46,6 +52,14 @@ class GdtuiApp(App):
         if self.store.notice:
             self.notify(self.store.notice, title="Progress", severity="warning", timeout=30)
         self._check_size(self.size.width, self.size.height)
+
+    def _resume_collection(self) -> None:
+        """Collect start-up's garbage once, then move every object that survived (modules, classes, the
+        screens) out of the collector's sight: later collections, during play or a resize, scan only
+        what was made since."""
+        gc.collect()
+        gc.freeze()
+        gc.enable()
 
     def open_lesson(self, slug: str, page: int | None = None) -> None:
         """Open a lesson at `page`, or where the learner last was in it."""

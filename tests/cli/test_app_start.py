@@ -1,6 +1,7 @@
 """What `gdtui` checks before it takes the terminal, when the course comes from the cache: a course
 that was clean and is broken now is still refused, with its problems, at the next start."""
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -30,3 +31,8 @@ def test_an_empty_cache_setting_turns_the_cache_off(tmp_path, capsys, course_cac
     assert main(["--lessons", str(GOOD)]) == 2
     assert capsys.readouterr().err == NO_TERMINAL
     assert not course_cache.exists()
+
+
+def test_the_cycle_collector_is_back_on_when_gdtui_stops_before_the_app(capsys):
+    assert main([]) == 2  # no terminal here: refused after the course loaded with collection paused
+    assert gc.isenabled()

@@ -1,5 +1,6 @@
 """Pilot tests: the app driven by keys as a learner drives it, asserting on its state."""
 
+import gc
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ from textual.widgets import Input, OptionList, Select
 
 from gdtui.course import load_course
 from gdtui.engine import run
+from gdtui.ui import app as app_module
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.home import HomeScreen
@@ -361,3 +363,17 @@ async def test_a_race_with_a_target_reports_the_step_each_run_reached_it(store):
             losses = stepper.history()[1]
             first = next(k for k, loss in enumerate(losses) if loss <= 6.0)  # the engine's own losses
             assert line.endswith(f"target at step {first}")
+
+
+async def test_an_app_started_with_the_collector_paused_resumes_it_once_it_is_up(store, monkeypatch):
+    monkeypatch.setattr(app_module, "COLLECT_AFTER", 0.05)
+    gc.disable()  # as `gdtui` starts the app (cli.py)
+    try:
+        app = make_app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.3)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+            assert isinstance(app.screen, HomeScreen)
+    finally:
+        gc.enable()
+        gc.unfreeze()
