@@ -113,7 +113,8 @@ class LessonScreen(ExercisesMixin, Screen):
         scene = page.scene
         self.query_one("#lesson-body").set_class(scene is None, "no-scene")
         slot = self.query_one("#controls-slot")
-        await slot.remove_children()
+        if scene is None or not scene.controls:
+            await slot.remove_children()
         if scene is None:
             self.runner = None
             return
@@ -122,7 +123,11 @@ class LessonScreen(ExercisesMixin, Screen):
         await self._ensure_view(scene.view)
         self._scene_changed()
         if scene.controls:
-            slot.mount(Controls(scene.controls, self._control_values()))
+            controls = slot.query(Controls)
+            if controls:  # the rows this page shares with the last one stay (see Controls.set_controls)
+                await controls.first().set_controls(scene.controls, self._control_values())
+            else:
+                slot.mount(Controls(scene.controls, self._control_values()))
 
     async def _ensure_view(self, view: str) -> None:
         """Put the widget for the scene's view where the parameter plot goes (awaited, so exactly one
