@@ -256,5 +256,7 @@ def test_a_malformed_course_folder_lists_its_problems_and_exits_2(capsys, tmp_pa
     (tmp_path / "course.toml").write_text('title = "T"\nlessons = ["gone"]\n')
     assert main(["--lessons", str(tmp_path)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0].endswith("course.toml: lessons[1]: a lesson folder beside course.toml (missing: gone/lesson.toml)")
+    assert err[0].endswith(
+        "course.toml: lessons[1]: a lesson folder beside course.toml (missing: gone/lesson.toml)"
+    )
     assert err[-1] == "gdtui: error: the course has 1 problem(s); `gdtui check` lists them"

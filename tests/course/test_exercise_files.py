@@ -28,8 +28,10 @@ def course(tmp_path: Path, exercise: str, scene: str = SCENE) -> Path:
     (root / "course.toml").write_text('title = "T"\nlessons = ["one"]\n')
     (root / "one" / "p.md").write_text("# P\n")
     (root / "one" / "lesson.toml").write_text(
-        'title = "One"\nsummary = "S"\n\n[[page]]\ntitle = "P"\ntext = "p.md"\n' + scene
-        + textwrap.dedent(exercise))
+        'title = "One"\nsummary = "S"\n\n[[page]]\ntitle = "P"\ntext = "p.md"\n'
+        + scene
+        + textwrap.dedent(exercise)
+    )
     return root
 
 
@@ -39,44 +41,84 @@ def issues(root: Path) -> list[str]:
     return [str(i) for i in err.value.issues]
 
 
-@pytest.mark.parametrize(("exercise", "expected"), [
-    ('[[page.exercise]]\nid = "a"\nkind = "essay"\nprompt = "?"\n',
-     "c/one/lesson.toml: page[1].exercise[1].kind: one of: number, choice, predict"),
-    ('[[page.exercise]]\nid = "a"\nkind = "number"\n',
-     "c/one/lesson.toml: page[1].exercise[1].prompt:"),
-    ('[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\n',
-     "c/one/lesson.toml: page[1].exercise[1].answer: a table saying what to read off the scene"),
-    ('[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nanswer = { of = "speed" }\n',
-     "c/one/lesson.toml: page[1].exercise[1].answer.of: one of: theta, loss, grad_norm, lr, steps, diverged_at"),
-    ('[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nanswer = { of = "theta", changes = { mu = 1 } }\n',
-     "c/one/lesson.toml: page[1].exercise[1].answer.changes: a table of scene changes; keys among: one of: lr,"),
-    ('[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nsets = "alpha"\nexpect = "diverged"\n',
-     "c/one/lesson.toml: page[1].exercise[1].sets: one of: lr, momentum, batch_size, steps"),
-    ('[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x", "y"]\ncorrect = 3\n',
-     "c/one/lesson.toml: page[1].exercise[1].correct: the number of the right option, 1 to 2"),
-    ('[[page.exercise]]\nid = "a"\nkind = "predict"\nprompt = "?"\noutcomes = { diverged = "boom" }\n',
-     "c/one/lesson.toml: page[1].exercise[1].outcomes: at least two outcomes to choose between"),
-    ('[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x", "y"]\ncorrect = 1\n'
-     '[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x", "y"]\ncorrect = 2\n',
-     "c/one/lesson.toml: page[1].exercise[2].id: an id not used by another exercise on this page (a)"),
-    ('[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x"]\ncorrect = 1\nhint = "h"\n',
-     "c/one/lesson.toml: page[1].exercise[1].hint: no such field"),
-], ids=["kind", "prompt", "no-answer", "reading", "changes", "sets", "correct", "outcomes", "duplicate-id",
-        "unknown-key"])
+@pytest.mark.parametrize(
+    ("exercise", "expected"),
+    [
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "essay"\nprompt = "?"\n',
+            "c/one/lesson.toml: page[1].exercise[1].kind: one of: number, choice, predict",
+        ),
+        ('[[page.exercise]]\nid = "a"\nkind = "number"\n', "c/one/lesson.toml: page[1].exercise[1].prompt:"),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\n',
+            "c/one/lesson.toml: page[1].exercise[1].answer: a table saying what to read off the scene",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nanswer = { of = "speed" }\n',
+            "c/one/lesson.toml: page[1].exercise[1].answer.of: one of: theta, loss, grad_norm, lr, steps, diverged_at",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nanswer = { of = "theta", changes = { mu = 1 } }\n',
+            "c/one/lesson.toml: page[1].exercise[1].answer.changes: a table of scene changes; keys among: one of: lr,",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nsets = "alpha"\nexpect = "diverged"\n',
+            "c/one/lesson.toml: page[1].exercise[1].sets: one of: lr, momentum, batch_size, steps",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x", "y"]\ncorrect = 3\n',
+            "c/one/lesson.toml: page[1].exercise[1].correct: the number of the right option, 1 to 2",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "predict"\nprompt = "?"\noutcomes = { diverged = "boom" }\n',
+            "c/one/lesson.toml: page[1].exercise[1].outcomes: at least two outcomes to choose between",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x", "y"]\ncorrect = 1\n'
+            '[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x", "y"]\ncorrect = 2\n',
+            "c/one/lesson.toml: page[1].exercise[2].id: an id not used by another exercise on this page (a)",
+        ),
+        (
+            '[[page.exercise]]\nid = "a"\nkind = "choice"\nprompt = "?"\noptions = ["x"]\ncorrect = 1\nhint = "h"\n',
+            "c/one/lesson.toml: page[1].exercise[1].hint: no such field",
+        ),
+    ],
+    ids=[
+        "kind",
+        "prompt",
+        "no-answer",
+        "reading",
+        "changes",
+        "sets",
+        "correct",
+        "outcomes",
+        "duplicate-id",
+        "unknown-key",
+    ],
+)
 def test_malformed_exercises_are_named(tmp_path, exercise, expected):
     found = issues(course(tmp_path, exercise))
     assert any(line.startswith(expected) for line in found), found
 
 
 def test_a_number_exercise_needs_a_scene(tmp_path):
-    found = issues(course(tmp_path, '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\n'
-                                    'answer = { of = "theta" }\n', scene=""))
-    assert found == ["c/one/lesson.toml: page[1].exercise[1].kind: a page with a [page.scene] (a number "
-                     "exercise is worked out from it)"]
+    found = issues(
+        course(
+            tmp_path,
+            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nanswer = { of = "theta" }\n',
+            scene="",
+        )
+    )
+    assert found == [
+        "c/one/lesson.toml: page[1].exercise[1].kind: a page with a [page.scene] (a number "
+        "exercise is worked out from it)"
+    ]
 
 
 def test_check_runs_the_engine_for_answers_and_outcomes(tmp_path):
-    root = course(tmp_path, '''
+    root = course(
+        tmp_path,
+        """
         [[page.exercise]]
         id = "late"
         kind = "number"
@@ -94,7 +136,8 @@ def test_check_runs_the_engine_for_answers_and_outcomes(tmp_path):
         kind = "predict"
         prompt = "?"
         outcomes = { converged = "settles", diverged = "flies off" }
-        ''')
+        """,
+    )
     load_course(root)  # loading does not run the engine
     assert [str(i) for i in check_course(root)] == [
         "c/one/lesson.toml: page[1].exercise[1].answer: something the engine can read off the scene (the "

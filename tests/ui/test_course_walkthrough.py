@@ -54,8 +54,9 @@ async def respond(pilot, screen, panel: ExercisePanel, text: str) -> str:
     else:
         options = panel.query_one(OptionList)
         options.focus()
-        options.highlighted = next(i for i in range(options.option_count)
-                                   if options.get_option_at_index(i).id == text)
+        options.highlighted = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == text
+        )
         await pilot.pause()
         await pilot.press("enter")
     await pilot.pause()
@@ -64,7 +65,9 @@ async def respond(pilot, screen, panel: ExercisePanel, text: str) -> str:
         screen.play()
         for _ in range(200):
             await pilot.pause(0.02)
-            if screen.runner.done and not str(panel.query_one(".exercise-verdict").render()).startswith("You"):
+            if screen.runner.done and not str(panel.query_one(".exercise-verdict").render()).startswith(
+                "You"
+            ):
                 break
     screen.set_focus(None)
     return str(panel.query_one(".exercise-verdict").render())
