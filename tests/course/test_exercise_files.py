@@ -58,7 +58,8 @@ def issues(root: Path) -> list[str]:
             "c/one/lesson.toml: page[1].exercise[1].answer.of: one of: theta, loss, grad_norm, lr, steps, diverged_at",
         ),
         (
-            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\nanswer = { of = "theta", changes = { mu = 1 } }\n',
+            '[[page.exercise]]\nid = "a"\nkind = "number"\nprompt = "?"\n'
+            'answer = { of = "theta", changes = { mu = 1 } }\n',
             "c/one/lesson.toml: page[1].exercise[1].answer.changes: a table of scene changes; keys among: one of: lr,",
         ),
         (
