@@ -2,6 +2,7 @@
 any change to its files (or to gdtui's code) loads and validates it afresh, errors included."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import gdtui
 from gdtui.course import CourseError, cache, load_course
 
 COURSES = Path(__file__).resolve().parents[1] / "data" / "courses"
@@ -38,7 +40,13 @@ def test_the_bundled_course_read_back_from_the_cache_does_not_load_the_engine(tm
         f"course = load_course(cache=Path({str(tmp_path)!r})); "
         "print(len(course.lessons), 'numpy' in sys.modules, 'gdtui.engine' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    # the child must import the very gdtui this process imported (its code is part of the cache key): from
+    # the repository's root, `python -c` would take the source tree over an installed (non-editable) copy
+    here = str(Path(gdtui.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": here}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
+    ).stdout
     assert out.split() == [str(len(load_course().lessons)), "False", "False"]
 
 
