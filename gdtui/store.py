@@ -174,25 +174,27 @@ class Store:
             raise StoreError(f"cannot create the data directory {directory}: {e.strerror or e}") from None
         path = directory / cls.FILENAME
         notice = None
-        if (problem := _check(path)) is not None:
-            with _directory_locked(directory):  # another process may be moving the same file aside
-                if (problem := _check(path)) is not None:
-                    backup = _move_aside(path)
-                    notice = (
-                        f"The progress store {path} could not be read ({problem}); it was moved to {backup}"
-                        " and a fresh store was started."
-                    )
-        try:
-            conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as e:
-            raise StoreError(f"cannot open the progress store {path}: {_describe(e)}") from None
-        try:
-            _migrate(conn, path)
-        except BaseException:
-            conn.close()
-            raise
+        # Checking, moving a damaged file aside, creating and migrating happen under one lock: otherwise a
+        # process could judge another's half-created store damaged and move it aside, or open a file while
+        # it is being moved (a class's sessions all open the same store at once).
+        with _directory_locked(directory):
+            if (problem := _check(path)) is not None:
+                backup = _move_aside(path)
+                notice = (
+                    f"The progress store {path} could not be read ({problem}); it was moved to {backup}"
+                    " and a fresh store was started."
+                )
+            try:
+                conn = sqlite3.connect(
+                    path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                )
+            except sqlite3.Error as e:
+                raise StoreError(f"cannot open the progress store {path}: {_describe(e)}") from None
+            try:
+                _migrate(conn, path)
+            except BaseException:
+                conn.close()
+                raise
         return cls(conn, path, learner, notice)
 
     # -- writes: each one is committed before it returns ------------------------------------------------
@@ -409,7 +411,11 @@ def _directory_locked(directory: Path) -> Iterator[None]:
     if fcntl is None:
         yield
         return
-    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # an unreadable folder: the store's own open reports what is wrong
+        yield
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
