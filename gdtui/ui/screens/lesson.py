@@ -90,10 +90,9 @@ class LessonScreen(ExercisesMixin, Screen):
         yield KeyFooter()
 
     async def on_mount(self) -> None:
-        rate = self.app.redraw_rate
-        self.query_one(".scene-plot").redraw_rate = rate
-        self.query_one(LossPlot).redraw_rate = rate
-        self._clock = self.set_interval(1 / rate, self._frame, pause=True)
+        for plot in self._plots():
+            self._drive(plot)
+        self._clock = self.set_interval(1 / self.app.redraw_rate, self._frame, pause=True)
         self._state_panel = self.query_one(StatePanel)
         await self.show_page(self.index)
 
@@ -136,13 +135,20 @@ class LessonScreen(ExercisesMixin, Screen):
         wanted = view_class(view)
         if type(current) is wanted:
             return
-        replacement = wanted(id=f"plot-{view}", classes="scene-plot")
-        replacement.redraw_rate = self.app.redraw_rate
+        replacement = self._drive(wanted(id=f"plot-{view}", classes="scene-plot"))
         await current.remove()
         await self.query_one("#scene").mount(replacement, before=0)
+        self._live = None
+
+    def _drive(self, plot: LivePlot) -> LivePlot:
+        """A plot drawn at the app's redraw rate by this screen's frame clock (at once when paused)."""
+        plot.redraw_rate = self.app.redraw_rate
+        plot.clocked = False
+        return plot
 
     def _plots(self) -> list[LivePlot]:
-        """The scene plot and the loss plot (looked up once per scene: a frame needs them every time)."""
+        """The scene plot and the loss plot (looked up once, again after `_ensure_view` replaces the scene
+        plot: a frame needs them every time)."""
         if self._live is None:
             self._live = [self.query_one(".scene-plot", LivePlot), self.query_one(LossPlot)]
         return self._live
@@ -150,11 +156,9 @@ class LessonScreen(ExercisesMixin, Screen):
     def _scene_changed(self) -> None:
         """New steppers (page, control or reset): redraw everything from the start point."""
         runner = self.runner
-        self._live = None  # the scene plot may have been replaced
-        for plot in self._plots():
-            plot.clocked = False  # drawn by this screen's frame clock (or at once when paused)
-        self.query_one(".scene-plot").set_scene(runner.problem, runner.labels)
-        self.query_one(LossPlot).set_series(runner.labels)
+        scene_plot, loss_plot = self._plots()
+        scene_plot.set_scene(runner.problem, runner.labels)
+        loss_plot.set_series(runner.labels)
         self._show_controls()
         self._show_progress()
         self._place_legends()
@@ -218,8 +222,8 @@ class LessonScreen(ExercisesMixin, Screen):
         scene_plot.update_paths([h[0] for h in histories])
         loss_plot.update_losses(losses)
         if not self.playing:
-            scene_plot._redraw_soon()
-            loss_plot._redraw_soon()
+            scene_plot.redraw_soon()
+            loss_plot.redraw_soon()
 
     # -- the frame clock ------------------------------------------------------------------------------
     def _frame(self) -> None:

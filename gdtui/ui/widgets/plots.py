@@ -143,7 +143,7 @@ class LivePlot(Widget):
         if self.view.dirty and self.redraw_rate > 0:
             self.redraw()
 
-    def _redraw_soon(self) -> None:
+    def redraw_soon(self) -> None:
         """Redraw once the current message is handled (unless paused: `redraw_rate` 0)."""
         if self.is_mounted and self.redraw_rate > 0:
             self.call_later(self.redraw_if_dirty)
@@ -185,7 +185,7 @@ class LossPlot(LivePlot):
     def set_series(self, labels: list[str]) -> None:
         """A new scene or a reset: one series per run, `labels` for the legend. Drawn at once."""
         self.view.set_series(labels)
-        self._redraw_soon()
+        self.redraw_soon()
 
     def update_losses(self, losses: list[np.ndarray]) -> None:
         """The full loss history so far of every run (k + 1 values each). Cheap: marks the plot dirty."""
@@ -201,7 +201,7 @@ class ParamPlot(LivePlot):
     def set_scene(self, problem: Problem, labels: list[str]) -> None:
         """A new scene: the landscape is drawn once (per size), runs labelled for the legend. Drawn at once."""
         self.view.set_scene(problem, labels)
-        self._redraw_soon()
+        self.redraw_soon()
 
     def update_paths(self, paths: list[np.ndarray]) -> None:
         """Each run's θ history so far, shape (k + 1, d). Cheap: marks the plot dirty."""

@@ -38,7 +38,7 @@ class ScenePlot(LivePlot):
     def set_scene(self, problem: Problem, labels: list[str]) -> None:
         """A new scene (or a reset): the problem, and one label per run. Drawn at once."""
         self.view.set_scene(problem, labels)
-        self._redraw_soon()
+        self.redraw_soon()
 
     def update_paths(self, paths: list[np.ndarray]) -> None:
         """Each run's θ history so far, shape (k + 1, d). Cheap: marks the plot dirty."""
