@@ -37,6 +37,7 @@ from gdtui.ui.widgets._plot_reduce import (
     nice_ticks,
     to_dots,
 )
+from gdtui.ui.widgets._plot_view import CURRENT_STYLE, SERIES_STYLES, cell_signal
 from gdtui.ui.widgets.plots import row_strip
 
 SIZES = [(30, 8), (38, 10), (80, 20), (150, 45)]
@@ -380,6 +381,26 @@ def signal_fields(signals) -> list[tuple]:
     return [(exact(s.x), exact(s.y), s.marker, s.color, s.style, s.lines, s.label) for s in signals]
 
 
+def one_run_signals(pv: ParamView, i: int, path: np.ndarray) -> tuple[list, list, list]:
+    """One run's dynamic signals worked out on their own, point by point as a single run draws them: its
+    clipped path line (2-D), a marker in each distinct cell it visits, its last point in reverse video."""
+    if len(path) == 0:
+        return [], [], []
+    color, marker = SERIES_STYLES[i % len(SERIES_STYLES)]
+    if pv.problem.dim == 1:
+        with np.errstate(all="ignore"):
+            x, y = path[:, 0], np.asarray(pv.problem.f(path), dtype=float).reshape(-1)
+        lines = []
+    else:
+        x, y = path[:, 0], path[:, 1]
+        lines = [pv._path_line(x, y, color)]
+    cx, cy = pv._cells(x, y)
+    marks = [cell_signal(cx, cy, pv.axes, pv.canvas, marker, color)] if len(cx) else []
+    cx, cy = pv._cells(x[-1:], y[-1:])
+    last = [cell_signal(cx, cy, pv.axes, pv.canvas, marker, color, CURRENT_STYLE)] if len(cx) else []
+    return lines, marks, last
+
+
 @pytest.mark.parametrize(
     ("problem", "specs"),
     [
@@ -400,7 +421,7 @@ def test_a_frame_of_many_runs_draws_what_each_run_draws_on_its_own(problem, spec
         pv.set_paths([t.theta[:k] for t in trajs])
         pv.frame()
         per_run = [
-            pv._run_signals(i, p[j:]) for i, (p, j) in enumerate(zip(pv.paths, pv._split, strict=True))
+            one_run_signals(pv, i, p[j:]) for i, (p, j) in enumerate(zip(pv.paths, pv._split, strict=True))
         ]
         expected = [s for kind in range(3) for one in per_run for s in one[kind]]
         assert signal_fields(pv._dynamic_signals()) == signal_fields(expected)

@@ -105,15 +105,15 @@ class ParamView(PlotView):
 
     def _settle(self, force: bool = False) -> list[Signal]:
         """Each run whose tail is over TAIL_MAX steps (or any, when `force`d) settles all but TAIL_KEEP."""
-        out: list[Signal] = []
         if not self._drawable():
-            return out
+            return []
+        pieces = []
         for i, path in enumerate(self.paths):
             j, new = self._split[i], len(path) - 1 - TAIL_KEEP
             if new > j and (force or new - j >= TAIL_MAX - TAIL_KEEP) and self._valid(path):
-                out += [s for kind in self._run_signals(i, path[j : new + 1], current=False) for s in kind]
+                pieces.append((i, path[j : new + 1]))
                 self._split[i], self._anchors[i] = new, path[new].copy()
-        return out
+        return [s for one in self._runs_signals(pieces, current=False) for kind in one for s in kind]
 
     def _curve(self) -> list[Signal]:
         (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
@@ -165,13 +165,20 @@ class ParamView(PlotView):
 
     # -- dynamic ---------------------------------------------------------------------------------------
     def _dynamic_signals(self) -> list[Signal]:
-        """Every run's recent tail: all path lines, then all iterate cells, then all current points.
-
-        The same signals as `_run_signals` of each run in turn, but every NumPy step runs once over all
-        the tails together: a race's frame then costs about what one run's does."""
+        """Every run's recent tail: all path lines, then all iterate cells, then all current points."""
         if not self._drawable():
             return []
-        runs = [(i, p[j:]) for i, (p, j) in enumerate(zip(self.paths, self._split, strict=True))]
+        tails = [(i, p[j:]) for i, (p, j) in enumerate(zip(self.paths, self._split, strict=True))]
+        per_run = self._runs_signals(tails, current=True)
+        return [s for kind in range(3) for one in per_run for s in one[kind]]
+
+    def _runs_signals(
+        self, runs: list[tuple[int, np.ndarray]], current: bool
+    ) -> list[tuple[list, list, list]]:
+        """For each valid (run index, points), in order: its signals of three kinds, which a frame draws in
+        this order across all runs: its path line (2-D), its iterates' cells, and (if `current`) its last
+        point in reverse video. Every NumPy step runs once over all the runs together, so a race's frame
+        costs about what one run's does."""
         runs = [(i, p) for i, p in runs if self._valid(p)]
         if not runs:
             return []
@@ -200,14 +207,18 @@ class ParamView(PlotView):
             w,
             h,
         )
-        out_marks, out_last = [], []
+        out = []
         for r, (i, _) in enumerate(runs):
             color, marker = series_style(i)
-            if len(marks[r][0]):
-                out_marks.append(cell_signal(*marks[r], self.axes, self.canvas, marker, color))
-            if len(last[r][0]):
-                out_last.append(cell_signal(*last[r], self.axes, self.canvas, marker, color, CURRENT_STYLE))
-        return lines + out_marks + out_last
+            line = [lines[r]] if lines else []
+            mark = [cell_signal(*marks[r], self.axes, self.canvas, marker, color)] if len(marks[r][0]) else []
+            now = (
+                [cell_signal(*last[r], self.axes, self.canvas, marker, color, CURRENT_STYLE)]
+                if current and len(last[r][0])
+                else []
+            )
+            out.append((line, mark, now))
+        return out
 
     def _path_lines(self, runs, bounds, x, y, dx, dy, inside) -> list[Signal]:
         """`_path_line` of every run; a run wholly inside the box needs no clipping, and those runs drop
@@ -240,27 +251,6 @@ class ParamView(PlotView):
 
     def _valid(self, path: np.ndarray) -> bool:
         return path.ndim == 2 and path.shape[1] == self.problem.dim and len(path) > 0
-
-    def _run_signals(self, i: int, path: np.ndarray, current: bool = True) -> tuple[list, list, list]:
-        """A run's points as signals of three kinds, drawn in this order across all runs: its path line
-        (2-D), its iterates' cells, and (if `current`) its last point in reverse video."""
-        if not self._valid(path):
-            return [], [], []
-        color, marker = series_style(i)
-        lines, marks, last = [], [], []
-        if self.problem.dim == 1:
-            with np.errstate(all="ignore"):
-                x, y = path[:, 0], np.asarray(self.problem.f(path), dtype=float).reshape(-1)
-        else:
-            x, y = path[:, 0], path[:, 1]
-            lines.append(self._path_line(x, y, color))
-        cx, cy = self._cells(x, y)
-        if len(cx):
-            marks.append(cell_signal(cx, cy, self.axes, self.canvas, marker, color))
-        cx, cy = self._cells(x[-1:], y[-1:])
-        if current and len(cx):
-            last.append(cell_signal(cx, cy, self.axes, self.canvas, marker, color, CURRENT_STYLE))
-        return lines, marks, last
 
     def _path_line(self, x: np.ndarray, y: np.ndarray, color: str) -> Signal:
         (x0, x1), (y0, y1) = self.axes.xlim, self.axes.ylim
