@@ -78,7 +78,7 @@ async def test_stepping_matches_the_engines_trace_for_the_same_settings(store):
         expected = run("secret-number", "gd", lr=0.1, steps=40, start=[5.0])
         assert stepper.k == 3
         assert np.array_equal(stepper.theta, expected.theta[3])
-        assert app.screen.query_one(StatePanel).border_title == "step 3/40"
+        assert app.screen.query_one(StatePanel).title == "step 3/40"
 
 
 async def test_space_plays_and_pauses(store):
@@ -112,7 +112,7 @@ async def test_at_30_redraws_a_second_the_plots_follow_every_frame_the_numbers_t
         k = screen.runner.k
         assert k >= 20 and len(frames) >= 10  # ~60 steps and ~30 frames, with slack for a loaded machine
         assert len(shown) <= len(frames) // 2 + 2  # every third frame (30/s → 10/s), plus the pause
-        assert shown[-1] == k and panel.border_title.startswith(f"step {k}/")  # paused: the numbers are now
+        assert shown[-1] == k and panel.title.startswith(f"step {k}/")  # paused: the numbers are now
 
 
 async def test_playing_to_the_end_stops_and_shows_the_status(store):
@@ -204,7 +204,7 @@ async def test_a_race_steps_every_run_and_lists_them(store):
         text = state_text(app.screen)
         for label in ("gd", "momentum", "rmsprop", "adam"):
             assert label in text
-        assert app.screen.query_one(StatePanel).border_title == "step 2/300 · target loss 6"
+        assert app.screen.query_one(StatePanel).title == "step 2/300 · target loss 6"
         for stepper, (name, lr) in zip(
             runner.steppers,
             [("gd", 0.001), ("momentum", 0.001), ("rmsprop", 0.01), ("adam", 0.05)],

@@ -4,7 +4,9 @@ state (v, G, S, m, s, m̂, ŝ). Statuses are words, not colours alone."""
 from __future__ import annotations
 
 import numpy as np
+from rich.segment import Segment
 from rich.text import Text
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -46,25 +48,33 @@ def status_text(s: Stepper) -> Text:
 
 
 class StatePanel(Widget):
-    """Shows one run in detail, or a race as one line per run.
+    """Shows one run in detail, or a race as one line per run, under a rule that carries its title
+    ("step k/n").
 
-    It changes every frame while a scene plays, so it draws its lines itself (Line API): the text is
-    cut into Strips once per change and width, without Textual's general content pipeline."""
+    It changes every frame while a scene plays, so it draws all its lines itself (Line API), the rule
+    included: the text is cut into Strips once per change and width, without Textual's general content
+    pipeline or its border-title machinery, and only the lines that changed are refreshed."""
+
+    COMPONENT_CLASSES = {"state--rule"}
 
     DEFAULT_CSS = """
     StatePanel {
         height: auto;
     }
+    StatePanel > .state--rule {
+        color: $primary;
+    }
     """
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
+        self.title = ""  # on the rule
         self._text = Text()
         self._lines: int | None = None  # newlines in the text shown
-        self._strips: tuple[int, list[Strip]] | None = None  # (width, the text's lines at that width)
+        self._strips: tuple[int, list[Strip]] | None = None  # (width, the rule and the text's lines)
 
     def render(self) -> Text:
-        """The panel's text (what it shows)."""
+        """The panel's text (what it shows, under the rule)."""
         return self._text
 
     def show(
@@ -77,23 +87,50 @@ class StatePanel(Widget):
     ) -> None:
         """`losses` (each run's history) is needed with a `target`; the screen already has it."""
         title = f"step {max(s.k for s in steppers)}/{steppers[0].max_steps}"
-        self.border_title = title + (f" · target loss {num(target)}" if target is not None else "")
-        text = self.render_runs(steppers, labels, markers, target, losses)
+        title += f" · target loss {num(target)}" if target is not None else ""
+        self.update(title, self.render_runs(steppers, labels, markers, target, losses))
+
+    def update(self, title: str, text: Text) -> None:
+        """Show `text` under a rule titled `title`: the screen is laid out again only when the number of
+        lines can change, and only the lines that changed are repainted."""
         lines = text.plain.count("\n")
-        self._text, self._strips = text, None
-        # re-lay out the screen only when the panel's height can change, not on every frame
-        self.refresh(layout=lines != self._lines)
-        self._lines = lines
+        old = self._strips
+        self.title, self._text, self._strips = title, text, None
+        if lines != self._lines or old is None or not self.is_mounted:
+            self._lines = lines
+            self.refresh(layout=True)
+            return
+        new = self._wrapped(old[0])
+        if len(new) != len(old[1]):
+            self.refresh(layout=True)
+            return
+        changed = [
+            Region(0, y, old[0], 1) for y, (a, b) in enumerate(zip(old[1], new, strict=True)) if a != b
+        ]
+        if changed:
+            self.refresh(*changed)
+
+    def _rule(self, width: int) -> Strip:
+        """The top rule, ─title──────, as wide as the panel, all in the rule's colour."""
+        rule = self.visual_style.rich_style + self.get_component_rich_style("state--rule", partial=True)
+        title = self.title[: max(0, width - 2)]
+        line = Segment("─" + title + "─" * max(0, width - 1 - len(title)), rule)
+        return Strip([line]).crop_extend(0, width, rule)
 
     def _wrapped(self, width: int) -> list[Strip]:
-        """The text's lines at `width`, long ones wrapped (cached until the text or the width changes)."""
+        """The rule and the text's lines at `width` (with a cell of padding each side, long lines wrapped);
+        cached until the text or the width changes."""
         if self._strips is None or self._strips[0] != width:
             console, base = self.app.console, self.visual_style.rich_style
-            strips = []
+            inner = max(1, width - 2)
+            pad = Segment(" ", base)
+            strips = [self._rule(width)]
             for line in self._text.split("\n", allow_blank=True):
                 style = base + console.get_style(line.style) if line.style else base
-                for part in line.wrap(console, width) if line.cell_len > width else [line]:
-                    strips.append(Strip(list(part.render(console)), part.cell_len).apply_style(style))
+                for part in line.wrap(console, inner) if line.cell_len > inner else [line]:
+                    body = Strip(list(part.render(console)), part.cell_len).apply_style(style)
+                    body = body.crop_extend(0, inner, base)
+                    strips.append(Strip([pad, *body, pad], inner + 2).crop(0, width))
             self._strips = (width, strips)
         return self._strips[1]
 
@@ -101,8 +138,9 @@ class StatePanel(Widget):
         return len(self._wrapped(width))
 
     def render_line(self, y: int) -> Strip:
-        lines = self._wrapped(self.content_size.width)
-        return lines[y] if 0 <= y < len(lines) else Strip.blank(self.content_size.width)
+        width = self.content_size.width
+        lines = self._wrapped(width)
+        return lines[y] if 0 <= y < len(lines) else Strip.blank(width, self.visual_style.rich_style)
 
     @staticmethod
     def render_runs(
