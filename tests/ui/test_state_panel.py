@@ -1,6 +1,5 @@
 """The state panel draws its own titled rule and repaints only the lines that changed."""
 
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
@@ -12,6 +11,10 @@ class PanelApp(App):
         yield StatePanel()
 
 
+def lines(*texts: str) -> list:
+    return [((t, ""),) for t in texts]
+
+
 def plain(panel: StatePanel, y: int) -> str:
     return panel.render_line(y).text
 
@@ -20,7 +23,7 @@ async def test_rule_carries_the_title_and_text_is_padded_one_cell():
     app = PanelApp()
     async with app.run_test(size=(30, 8)) as pilot:
         panel = app.query_one(StatePanel)
-        panel.update("step 3/40", Text("a\nbb"))
+        panel.update("step 3/40", [(("a", ""),), (("bb", "bold"),)])
         await pilot.pause()
         assert panel.size.height == 3
         assert plain(panel, 0) == "─step 3/40" + "─" * 20
@@ -35,7 +38,7 @@ async def test_long_lines_wrap_inside_the_padding_and_the_title_is_cut_to_fit():
     app = PanelApp()
     async with app.run_test(size=(12, 8)) as pilot:
         panel = app.query_one(StatePanel)
-        panel.update("a very long title", Text("one two three"))
+        panel.update("a very long title", [(("one two ", ""), ("three", "dim"))])
         await pilot.pause()
         assert plain(panel, 0) == "─a very lon─"
         assert [plain(panel, y).rstrip() for y in range(1, panel.size.height)] == [" one two", " three"]
@@ -46,16 +49,27 @@ async def test_only_changed_lines_are_repainted_and_a_new_line_count_lays_out_ag
     app = PanelApp()
     async with app.run_test(size=(30, 8)) as pilot:
         panel = app.query_one(StatePanel)
-        panel.update("step 1/9", Text("a\nb\nc"))
+        panel.update("step 1/9", lines("a", "b", "c"))
         await pilot.pause()
         panel._repaint_regions.clear()
-        panel.update("step 2/9", Text("a\nB\nc"))  # the rule (line 0) and line 2 changed
+        panel.update("step 2/9", lines("a", "B", "c"))  # the rule (line 0) and line 2 changed
         assert set(panel._repaint_regions) == {Region(0, 0, 30, 1), Region(0, 2, 30, 1)}
         await pilot.pause()
         assert plain(panel, 2).strip() == "B"
         panel._repaint_regions.clear()
-        panel.update("step 2/9", Text("a\nB\nc"))  # nothing changed: nothing to repaint
+        panel.update("step 2/9", lines("a", "B", "c"))  # nothing changed: nothing to repaint
         assert not panel._repaint_regions
-        panel.update("step 3/9", Text("a\nB\nc\nd"))
+        panel.update("step 3/9", lines("a", "B", "c", "d"))
         await pilot.pause()
         assert panel.size.height == 5 and plain(panel, 4).strip() == "d"
+
+
+async def test_combining_marks_count_as_one_cell():
+    app = PanelApp()
+    async with app.run_test(size=(20, 8)) as pilot:
+        panel = app.query_one(StatePanel)
+        panel.update("t", lines("m̂ 1  ŝ 2", "m̂ ŝ m̂ ŝ m̂ ŝ m̂ ŝ m̂ ŝ"))  # 9 and 19 cells (wraps at 18)
+        await pilot.pause()
+        assert plain(panel, 1) == " m̂ 1  ŝ 2" + " " * 11
+        assert [plain(panel, y).rstrip() for y in (2, 3)] == [" m̂ ŝ m̂ ŝ m̂ ŝ m̂ ŝ m̂", " ŝ"]
+        assert all(panel.render_line(y).cell_length == 20 for y in range(panel.size.height))

@@ -23,9 +23,9 @@ from textual.geometry import Region
 from textual.reactive import var
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widget import Widget
 
 from ...engine import Problem
+from ._direct import DirectLines
 from ._plot_layers import Row
 from ._plot_loss import LossView
 from ._plot_param import ParamView
@@ -86,7 +86,7 @@ def row_strip(row: Row) -> Strip:
     return Strip(segments, n)
 
 
-class LivePlot(Widget):
+class LivePlot(DirectLines):
     """A Line-API widget around a `PlotView`, redrawn on its own timer."""
 
     DEFAULT_CSS = """
