@@ -15,6 +15,9 @@ First-order optimizers also give `inplace(shape) -> InPlace`: the same update fo
 10,000 runs allocates nothing. It performs the same floating-point operations on the same operands as
 `update`, so its results are identical bit for bit (tests/engine/test_inplace_updates.py checks each one);
 the price is that it overwrites the arrays of the state it is given (see `InPlace`).
+
+The searches also give `propose(rng, box, shape) -> draw`: the proposal their update weighs, for a runner
+that weighs it and keeps count itself, one run at a time (see `Draw`).
 """
 
 from __future__ import annotations
@@ -80,6 +83,14 @@ class InPlace(NamedTuple):
     lookahead: Callable[[Array, Any], Array] | None = None
 
 
+# A search's draw: its `propose(rng, box, shape)` gives `draw(θ, α) -> θ′`, the next proposal for runs of
+# θ's shape, from `rng` (and the plotting box, `box` = (low, width)). The search's `update` is
+# `_keep_if_lower` of exactly this draw, so a runner that draws, weighs and counts the proposals itself
+# (run.py's search loop: no update call, new state or zero step for a rejected proposal) gets the same
+# results bit for bit.
+Draw = Callable[[Array, Any], Array]
+
+
 def owned_state(state: Any) -> Any:
     """A copy of a state NamedTuple with every array field a separate, writable array (init may share one
     zero array between fields), for an `InPlace` update to work on."""
@@ -101,6 +112,7 @@ class Optimizer:
     uses_grad: bool = True
     search: bool = False  # zero-order: proposes points and keeps the better one
     inplace: Callable[[tuple[int, ...]], InPlace] | None = None  # the update in place, for sweeps
+    propose: Callable[..., Draw] | None = None  # a search's draw, for one run at a time (see `Draw`)
 
     @property
     def uses_lr(self) -> bool:
@@ -340,12 +352,41 @@ def _keep_if_lower(theta, proposal, state, loss_fn, loss):
     return step, SearchState(state.tried + 1, state.accepted + better)
 
 
+def _uniform_draw(rng, box, shape) -> Draw:
+    """θ′ = low + width · U, U uniform in [0, 1)^d: a point anywhere in the box (θ and α unused)."""
+    low, width = box
+    uniform = rng.random
+
+    def draw(theta, lr):
+        return low + width * uniform(shape)
+
+    return draw
+
+
+def _direction_draw(rng, box, shape) -> Draw:
+    """θ′ = θ + α·u/‖u‖, u standard normal: a step of length α in a uniformly random direction."""
+    normal = rng.standard_normal
+    if len(shape) == 1:
+
+        def draw(theta, lr):
+            u = normal(shape)
+            # ‖u‖ = √(u·u), as np.linalg.norm computes it for a vector, without its checks and dispatch
+            return theta + lr * (u / math.sqrt(u.dot(u)))
+
+    else:
+
+        def draw(theta, lr):
+            u = normal(shape)
+            return theta + lr * (u / np.linalg.norm(u, axis=-1, keepdims=True))
+
+    return draw
+
+
 def random_search() -> Optimizer:
     """Draw θ′ uniformly in the plotting box; keep it if its loss is lower."""
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng, box):
-        low, width = box
-        proposal = low + width * rng.random(theta.shape)
+        proposal = _uniform_draw(rng, box, theta.shape)(theta, lr)
         return _keep_if_lower(theta, proposal, state, loss_fn, loss)
 
     return Optimizer(
@@ -356,6 +397,7 @@ def random_search() -> Optimizer:
         default_lr=None,
         uses_grad=False,
         search=True,
+        propose=_uniform_draw,
     )
 
 
@@ -363,10 +405,8 @@ def random_local_search() -> Optimizer:
     """θ′ = θ + α·u with u a uniformly random unit direction; keep it if its loss is lower."""
 
     def update(g, state, theta, *, lr, loss_fn, loss, rng):
-        u = rng.standard_normal(theta.shape)
-        # ‖u‖ = √(u·u), as np.linalg.norm computes it for a vector, without its checks and dispatch
-        u = u / (math.sqrt(u.dot(u)) if u.ndim == 1 else np.linalg.norm(u, axis=-1, keepdims=True))
-        return _keep_if_lower(theta, theta + lr * u, state, loss_fn, loss)
+        proposal = _direction_draw(rng, None, theta.shape)(theta, lr)
+        return _keep_if_lower(theta, proposal, state, loss_fn, loss)
 
     return Optimizer(
         "random-local-search",
@@ -376,6 +416,7 @@ def random_local_search() -> Optimizer:
         default_lr=0.5,
         uses_grad=False,
         search=True,
+        propose=_direction_draw,
     )
 
 

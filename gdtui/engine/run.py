@@ -265,6 +265,8 @@ class Stepper:
         }
         self._fixed = {name: value for name, value in fixed.items() if name in needs}
         self._bound_update = partial(self._update, **self._fixed)  # fixed keywords bound once
+        propose = self.optimizer.propose  # a single run of a search that gives its draw: `_run_search`
+        self._draw = propose(self.rng, fixed["box"], self._start.shape) if single and propose else None
         self._wants_loss = "loss" in needs
         self._wants_hessian = "hessian" in needs
         if not np.all(np.isfinite(self.loss)):  # a start point whose loss overflows
@@ -293,7 +295,9 @@ class Stepper:
         if self.status is not None:
             return self
         with np.errstate(all="ignore"):
-            if not self.runs:
+            if self._draw is not None:
+                self._run_search(limit)
+            elif not self.runs:
                 self._run_single(limit)
             while self.status is None and self.k < limit:
                 self._advance_runs()
@@ -339,7 +343,7 @@ class Stepper:
             g = self._gradient(theta, state) if uses_grad else None
             if plain:
                 step, new_state = update(g, state, theta, lr=lr)
-            elif loss_only:  # e.g. the searches: one call less per step than _update_with_needs
+            elif loss_only:  # e.g. a search with no draw of its own: a call less than _update_with_needs
                 step, new_state = bound(g, state, theta, lr=lr, loss=loss)
             else:
                 step, new_state = self._update_with_needs(g, state, theta, lr, loss)
@@ -374,9 +378,68 @@ class Stepper:
             if tol and math.sqrt(sum(v * v for v in moves)) < tol:
                 status = "converged"
                 break
+        self._end_single(k, theta, state, loss, status)
+
+    def _run_search(self, limit: int) -> None:
+        """`_run_single` for a search that gives its draw (`Optimizer.propose`), up to step `limit`: the
+        update's `_keep_if_lower` written out, so the same proposals, points, states and statuses. Most
+        proposals are rejected, a zero step that leaves θ and L(θ) as they were; such a step here is the
+        draw, one evaluation of L, a comparison and two appends, as in a hand-written loop (the update's
+        call, its new state and its zero step were most of a step's cost); the rare kept proposal goes on
+        as in `_run_single`. The rest is recorded once per call, for the steps recorded: g (None: a search
+        uses no gradient), α (the schedule is a function of k, so a changing rate is computed again), and
+        the state, whose counts are those steps and the proposals kept among them. A search never converges
+        (a rejected proposal is not a step), so `tol` plays no part."""
+        f, draw, sched = self._f, self._draw, self.schedule
+        varying = sched if sched is not None and sched.kind != "constant" else None  # α changes each step
+        lr = sched.lr if sched is not None and varying is None else None
+        thetas, losses = self._thetas, self._losses
+        add_theta, add_loss = thetas.append, losses.append
+        theta, state, loss, k = self.theta, self.state, self.loss, self.k
+        start, first, kept = k, len(thetas), 0  # the step and the history length this call starts at
+        status = None
+        isfinite = math.isfinite
+        while k < limit:
+            if varying is not None:
+                lr = varying(k)
+            proposal = draw(theta, lr)
+            value = f(proposal)
+            k += 1
+            if not value < loss:  # rejected (a NaN loss too): a zero step
+                add_theta(theta)
+                add_loss(loss)
+                continue
+            step = proposal - theta  # kept: the rest is _run_single's step
+            if not any(step.tolist()):  # θ′ − θ = 0 (θ′ = θ): a zero step all the same
+                kept += 1
+                add_theta(theta)
+                add_loss(loss)
+                continue
+            new = theta + step
+            # θ + (θ′ − θ) may round away from θ′, and L is known only at θ′
+            new_loss = float(value) if new.tobytes() == proposal.tobytes() else float(f(new))
+            if not (isfinite(new_loss) and all(map(isfinite, new.tolist()))):
+                status = "diverged"  # this point is not kept, nor the state that counts it
+                break
+            theta, loss = new, new_loss
+            kept += 1
+            add_theta(theta)
+            add_loss(loss)
+            if abs(loss) > DIVERGENCE_LIMIT:
+                status = "diverged"
+                break
+        n = len(thetas) - first  # steps recorded (all but a dropped diverging one)
+        if n:
+            state = state._replace(tried=state.tried + n, accepted=state.accepted + kept)
+            self._grads.extend([None] * n)
+            self._lrs.extend([lr] * n if varying is None else map(varying, range(start, start + n)))
+        self._end_single(k, theta, state, loss, status)
+
+    def _end_single(self, k: int, theta, state, loss: float, status: str | None) -> None:
+        """Keep where a single run's loop stopped, and end the run if it has."""
         self.k, self.theta, self.state, self.loss = k, theta, state, loss
-        if len(grads):
-            self.grad, self.lr = grads[-1], lrs[-1]
+        if self._grads:
+            self.grad, self.lr = self._grads[-1], self._lrs[-1]
         if status == "diverged":
             self.diverged_at = k
         elif status is None and k >= self.max_steps:
