@@ -13,7 +13,10 @@ output (`CSI ? 2026 $ p`) as a modern terminal does, so Textual brackets every s
 `CSI ? 2026 h` … `CSI ? 2026 l`: one bracket is one frame. A frame can hold any part of the screen, so two
 rates are reported: frames a second (every update), and the animation rate, the updates a second of the
 screen row that changes most often (the playing plot; it should equal the redraw rate while the scene
-runs). The first lesson's first scene runs about 14 s (10 steps a second until it converges at step 139),
+runs). Each rate is the frames' intervals over the time they span, (n − 1) / (last − first), not a count
+over the window, whose phase against the redraw clock alone moves a count by one frame (39 or 41 in 8 s at
+5 a second). The longest gap between two updates of that row shows the worst stall a student saw.
+The first lesson's first scene runs about 14 s (10 steps a second until it converges at step 139),
 so a measured window of up to ≈12 s stays inside it. CPU is each app's user+system time over that window.
 The machine's load average when each N starts is printed too: other work on it shares the cores.
 
@@ -27,13 +30,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import itertools
 import os
 import re
 import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,24 +72,42 @@ def memory_mib(pid: int) -> dict[str, float]:
 
 
 class Frames:
-    """Screen updates in a byte stream: frames, and how many frames touched each screen row."""
+    """Screen updates in a byte stream: when each frame arrived, and when each screen row changed."""
 
     def __init__(self) -> None:
         self.buffer = b""
-        self.frames = 0
-        self.rows: Counter[int] = Counter()
+        self.times: list[float] = []
+        self.rows: dict[int, list[float]] = {}
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes, now: float) -> None:
         self.buffer += data
         while (end := self.buffer.find(FRAME_END)) >= 0:
             frame, self.buffer = self.buffer[:end], self.buffer[end + len(FRAME_END) :]
             moves = CURSOR_TO.findall(frame)[:-1]  # the last move only parks the cursor
-            self.frames += 1
-            self.rows.update({int(row) for row in moves})
+            self.times.append(now)
+            for row in {int(row) for row in moves}:
+                self.rows.setdefault(row, []).append(now)
 
     @property
-    def busiest_row(self) -> int:
-        return max(self.rows.values(), default=0)
+    def frames(self) -> int:
+        return len(self.times)
+
+    @property
+    def busiest_row(self) -> list[float]:
+        return max(self.rows.values(), key=len, default=[])
+
+
+def rate(times: list[float], window: float) -> float:
+    """Updates a second: frame intervals over the time they span ((n − 1) / (last − first)), which a
+    window's phase against the redraw clock does not skew (a 5/s clock puts 39 or 41 frames in 8 s by
+    phase alone); the plain count over the window when there are too few to span."""
+    if len(times) >= 3 and times[-1] > times[0]:
+        return (len(times) - 1) / (times[-1] - times[0])
+    return len(times) / window
+
+
+def longest_gap(times: list[float]) -> float:
+    return max((b - a for a, b in itertools.pairwise(times)), default=float("nan"))
 
 
 class Stream:
@@ -107,7 +128,7 @@ class Stream:
                 self.process.stdin.write(SYNC_REPLY)
                 self.answered = True
             if self.counting is not None:
-                self.counting.feed(chunk)
+                self.counting.feed(chunk, time.monotonic())
                 self.received += len(chunk)
             self.changed.set()
         self.changed.set()
@@ -164,8 +185,9 @@ async def student(server: ClassServer, name: str, key, phases: Phases, out: dict
             if pump.done():
                 raise RuntimeError("session dropped while playing")
             out["bytes_per_s"] = stream.received / phases.window
-            out["frames_per_s"] = frames.frames / phases.window
-            out["animation_per_s"] = frames.busiest_row / phases.window
+            out["frames_per_s"] = rate(frames.times, phases.window)
+            out["animation_per_s"] = rate(frames.busiest_row, phases.window)
+            out["gap"] = longest_gap(frames.busiest_row)
             process.stdin.write(b"q")
             await asyncio.wait_for(process.wait(), 60)
         finally:
@@ -228,6 +250,7 @@ async def run(n: int, play: float, redraw_rate: float, fork: bool) -> dict:
         "first": sorted(r["first_screen"] for r in results.values() if "first_screen" in r),
         "frames": [r["frames_per_s"] for r in done],
         "animation": [r["animation_per_s"] for r in done],
+        "gap": [r["gap"] for r in done],
         "bytes": [r["bytes_per_s"] for r in done],
         "cpu": [c for c, _ in usage.values()],
         "mem": [m for _, m in usage.values()],
@@ -251,6 +274,7 @@ def report(r: dict) -> str:
         f"| {r['n']:3d} | {med(first):5.2f} / {max(first, default=float('nan')):5.2f} "
         f"| {med(r['frames']):4.1f} / {low(r['frames']):4.1f} "
         f"| {med(r['animation']):4.1f} / {low(r['animation']):4.1f} "
+        f"| {1000 * med(r['gap']):4.0f} / {1000 * max(r['gap'], default=float('nan')):4.0f} "
         f"| {100 * med(r['cpu']):5.1f} ({len(r['cpu'])}) "
         f"| {med(rss):5.1f} / {med(pss):5.1f} / {med(uss):5.1f} "
         f"| {med(r['bytes']):7.0f} | {len(r['failures'])} | {r['server_cpu']:5.1f} | {r['load']:5.2f} |"
@@ -259,8 +283,9 @@ def report(r: dict) -> str:
 
 HEADER = (
     "|   N | first screen s (median / max) | frames/s (median / min) | animation/s (median / min) "
+    "| longest animation gap ms (median / max) "
     "| CPU % of a core per session (sampled) | MiB RSS / PSS / USS (median) | bytes/s per session "
-    "| failed | server+clients CPU s | load avg at start |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| failed | server+clients CPU s | load avg at start |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
