@@ -4,9 +4,13 @@ session: time to first screen (under the burst of logins), redraws seen a second
 CPU and memory (from /proc of each session's app), bytes a second sent to the client; failed sessions.
 
     .venv/bin/python benchmarks/classroom.py [N …] [--play SECONDS] [--redraw-rate R] [--own-python]
+                                             [--server-process]
 
 Sessions start as `gdtui serve` starts them: forked from the helper that has imported the app (or, with
-`--own-python`, each in a Python of its own), at the class redraw rate (5 a second unless given).
+`--own-python`, each in a Python of its own), at the class redraw rate (5 a second unless given). The
+server runs in this process, beside the clients, on one event loop; with `--server-process` it is the real
+`gdtui serve` in a process of its own, as a teacher runs it, and its CPU is reported apart from the
+clients' (which in a real class run on the students' machines, not on the teacher's two cores).
 
 Redraws are counted from the byte stream. Each client answers Textual's start-up query for synchronized
 output (`CSI ? 2026 $ p`) as a modern terminal does, so Textual brackets every screen update it sends in
@@ -31,8 +35,10 @@ import argparse
 import asyncio
 import functools
 import itertools
+import json
 import os
 import re
+import socket
 import statistics
 import sys
 import tempfile
@@ -44,6 +50,8 @@ import asyncssh
 
 from gdtui.classroom.roster import init_class_dir
 from gdtui.classroom.server import PRELOAD, ClassServer, app_command
+
+GDTUI = Path(sys.executable).with_name("gdtui")  # the installed command, beside this Python
 
 TITLE = b"How models learn"
 LESSON_PAGE = b"Inputs and outputs"  # the first page of the first lesson
@@ -152,11 +160,11 @@ class Phases:
     window: float = 0.0
 
 
-async def student(server: ClassServer, name: str, key, phases: Phases, out: dict) -> None:
+async def student(port: int, name: str, key, phases: Phases, out: dict) -> None:
     start = time.monotonic()
     async with asyncssh.connect(
         "127.0.0.1",
-        server.port,
+        port,
         username=name,
         client_keys=[key],
         known_hosts=None,
@@ -194,7 +202,50 @@ async def student(server: ClassServer, name: str, key, phases: Phases, out: dict
             pump.cancel()
 
 
-async def run(n: int, play: float, redraw_rate: float, fork: bool) -> dict:
+class ServeProcess:
+    """`gdtui serve` in a process of its own, as a teacher runs it (the clients then do not share its
+    event loop or its core time): its port, its pid and the sessions' pids (from the class folder's
+    `sessions.json`, which the dashboard reads)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, class_dir: Path, port: int) -> None:
+        self.process, self.class_dir, self.port = process, class_dir, port
+
+    @classmethod
+    async def start(cls, class_dir: Path, redraw_rate: float) -> ServeProcess:
+        with socket.socket() as s:  # a free port (the server binds it a moment later)
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            str(GDTUI), "serve", "--class-dir", str(class_dir), "--port", str(port),
+            "--redraw-rate", f"{redraw_rate:g}",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(300):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            return cls(process, class_dir, port)
+        process.kill()
+        raise RuntimeError("gdtui serve did not start listening within 15 s")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def sessions(self) -> list[int]:
+        status = json.loads((self.class_dir / "sessions.json").read_text(encoding="utf-8"))
+        return [s["pid"] for s in status["sessions"]]
+
+    async def close(self) -> None:
+        self.process.terminate()
+        await asyncio.wait_for(self.process.wait(), 60)
+
+
+async def run(n: int, play: float, redraw_rate: float, fork: bool, own_process: bool) -> dict:
     load = os.getloadavg()[0]  # other work on the machine, when this run starts
     with tempfile.TemporaryDirectory() as tmp:
         class_dir = Path(tmp)
@@ -207,13 +258,17 @@ async def run(n: int, play: float, redraw_rate: float, fork: bool) -> dict:
         (class_dir / "roster.toml").write_text(
             "[limits]\nsessions = 500\npending_logins = 500\n\n" + "\n".join(lines) + "\n"
         )
-        command = functools.partial(app_command, redraw_rate=redraw_rate)  # as `gdtui serve` runs it
-        server = ClassServer(class_dir, port=0, command=command, preload=PRELOAD if fork else ())
-        await server.start()
+        if own_process:
+            server = await ServeProcess.start(class_dir, redraw_rate)
+        else:
+            command = functools.partial(app_command, redraw_rate=redraw_rate)  # as `gdtui serve` runs it
+            server = ClassServer(class_dir, port=0, command=command, preload=PRELOAD if fork else ())
+            await server.start()
         results: dict[str, dict] = {name: {} for name in keys}
         phases = Phases()
         tasks = [
-            asyncio.create_task(student(server, name, keys[name], phases, results[name])) for name in keys
+            asyncio.create_task(student(server.port, name, keys[name], phases, results[name]))
+            for name in keys
         ]
 
         async def everyone(flag: str) -> None:  # every student has got there, or has failed
@@ -229,19 +284,26 @@ async def run(n: int, play: float, redraw_rate: float, fork: bool) -> dict:
             await asyncio.sleep(1.0)  # the scenes are running
             pids = list(server.sessions)
             cpu0 = {p: cpu_seconds(p) for p in pids}
+            serving0 = server_seconds()
             t0 = time.monotonic()
             phases.measure.set()
             await asyncio.sleep(play)
             phases.window = time.monotonic() - t0
             usage = {p: ((cpu_seconds(p) - cpu0[p]) / phases.window, memory_mib(p)) for p in pids}
+            served[0] = (server_seconds() - serving0) / phases.window
             phases.stop.set()
             return usage
 
-        server_cpu0 = time.process_time()
+        def server_seconds() -> float:  # the server's CPU (with the clients', when they share its process)
+            return cpu_seconds(server.pid) if own_process else time.process_time()
+
+        served = [float("nan")]
+        server_cpu0, clients_cpu0 = server_seconds(), time.process_time()
         conductor = asyncio.create_task(conduct())
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         usage = await conductor
-        server_cpu = time.process_time() - server_cpu0
+        server_cpu = server_seconds() - server_cpu0
+        clients_cpu = time.process_time() - clients_cpu0 if own_process else float("nan")
         await server.close()
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     done = [r for r in results.values() if "frames_per_s" in r]
@@ -257,6 +319,9 @@ async def run(n: int, play: float, redraw_rate: float, fork: bool) -> dict:
         "unsynced": sum(not r.get("sync", True) for r in results.values()),
         "failures": failures,
         "server_cpu": server_cpu,
+        "clients_cpu": clients_cpu,
+        "served": served[0],
+        "own_process": own_process,
         "load": load,
     }
 
@@ -269,6 +334,10 @@ def report(r: dict) -> str:
         return min(xs, default=float("nan"))
 
     first, mem = r["first"], r["mem"]
+    if r["own_process"]:  # CPU seconds over the whole run; % of a core while the class plays
+        serving = f"{r['server_cpu']:5.1f} s, {100 * r['served']:4.1f}% / clients {r['clients_cpu']:5.1f} s"
+    else:
+        serving = f"{r['server_cpu']:5.1f} s, {100 * r['served']:4.1f}% (with the clients)"
     rss, pss, uss = ([m[k] for m in mem] for k in ("rss", "pss", "uss"))
     return (
         f"| {r['n']:3d} | {med(first):5.2f} / {max(first, default=float('nan')):5.2f} "
@@ -276,16 +345,16 @@ def report(r: dict) -> str:
         f"| {med(r['animation']):4.1f} / {low(r['animation']):4.1f} "
         f"| {1000 * med(r['gap']):4.0f} / {1000 * max(r['gap'], default=float('nan')):4.0f} "
         f"| {100 * med(r['cpu']):5.1f} ({len(r['cpu'])}) "
-        f"| {med(rss):5.1f} / {med(pss):5.1f} / {med(uss):5.1f} "
-        f"| {med(r['bytes']):7.0f} | {len(r['failures'])} | {r['server_cpu']:5.1f} | {r['load']:5.2f} |"
+        f"| {med(rss):5.1f} / {max(rss, default=float('nan')):5.1f} / {med(pss):5.1f} / {med(uss):5.1f} "
+        f"| {med(r['bytes']):7.0f} | {len(r['failures'])} | {serving} | {r['load']:5.2f} |"
     )
 
 
 HEADER = (
     "|   N | first screen s (median / max) | frames/s (median / min) | animation/s (median / min) "
     "| longest animation gap ms (median / max) "
-    "| CPU % of a core per session (sampled) | MiB RSS / PSS / USS (median) | bytes/s per session "
-    "| failed | server+clients CPU s | load avg at start |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    "| CPU % of a core per session (sampled) | MiB RSS (median / max) / PSS / USS (median) | bytes/s per session "
+    "| failed | server CPU (run s, % playing) | load avg at start |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -303,15 +372,27 @@ def main() -> None:
         action="store_true",
         help="start each session's own Python instead of forking it from the preloaded helper",
     )
+    parser.add_argument(
+        "--server-process",
+        action="store_true",
+        help="run `gdtui serve` in its own process, as a teacher does, instead of in this one with the clients",
+    )
     args = parser.parse_args()
+    if args.server_process and args.own_python:
+        parser.error("--server-process serves as `gdtui serve` does: sessions forked from its helper")
     print(
         f"{os.cpu_count()} cores; all log in; then all open lesson 1 and play; measured over {args.play:g}s; "
         f"redraw rate {args.redraw_rate:g}; sessions "
         + ("start their own Python" if args.own_python else "forked from the preloaded helper")
+        + (
+            "; `gdtui serve` in its own process"
+            if args.server_process
+            else "; server and clients in one process"
+        )
     )
     print(HEADER, flush=True)
     for n in args.n:
-        result = asyncio.run(run(n, args.play, args.redraw_rate, not args.own_python))
+        result = asyncio.run(run(n, args.play, args.redraw_rate, not args.own_python, args.server_process))
         print(report(result), flush=True)
         if result["unsynced"]:
             print(f"    {result['unsynced']} sessions never asked about synchronized output", file=sys.stderr)
