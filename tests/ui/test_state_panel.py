@@ -73,3 +73,18 @@ async def test_combining_marks_count_as_one_cell():
         assert plain(panel, 1) == " m̂ 1  ŝ 2" + " " * 11
         assert [plain(panel, y).rstrip() for y in (2, 3)] == [" m̂ ŝ m̂ ŝ m̂ ŝ m̂ ŝ m̂", " ŝ"]
         assert all(panel.render_line(y).cell_length == 20 for y in range(panel.size.height))
+
+
+async def test_the_rule_follows_a_change_of_theme():
+    app = PanelApp()
+    async with app.run_test(size=(30, 8)) as pilot:
+        app.theme = "textual-dark"
+        panel = app.query_one(StatePanel)
+        panel.update("step 1/9", lines("a"))
+        await pilot.pause()
+        before = panel.render_line(0)._segments[0].style.color
+        app.theme = "nord"  # another primary colour
+        await pilot.pause()
+        after = panel.render_line(0)._segments[0].style.color
+        assert before != after
+        assert after.triplet == app.current_theme.to_color_system().primary.rich_color.triplet
