@@ -116,21 +116,6 @@ def _read_only(a: np.ndarray) -> np.ndarray:
     return _frozen(a.view())
 
 
-class _LastLoss:
-    """L for an update that evaluates it itself (a search weighing its proposal), remembering the last
-    point it was asked about and the value: when the step the update returns lands on that point bit for
-    bit, the runner takes the value instead of evaluating L there a second time."""
-
-    __slots__ = ("f", "point", "value")
-
-    def __init__(self, f):
-        self.f, self.point, self.value = f, None, None
-
-    def __call__(self, theta):
-        self.point, self.value = theta, self.f(theta)
-        return self.value
-
-
 class _Sampler:
     """Mini-batches of `size` example indices; a fresh permutation every epoch, so every example is visited
     once per epoch. Indices are sorted within a batch, so a batch of all N is exactly the full batch."""
@@ -257,9 +242,8 @@ class Stepper:
         self._grads: list = []
         self._lrs: list = []
         needs = self.optimizer.needs
-        self._last_loss = _LastLoss(self._f) if single and "loss_fn" in needs else None
         fixed = {
-            "loss_fn": self._last_loss or self._f,
+            "loss_fn": self._f,
             "rng": self.rng,
             "box": (self._box[:, 0], self._box[:, 1] - self._box[:, 0]),
         }
@@ -330,8 +314,6 @@ class Stepper:
             self.optimizer.uses_grad,
             not (self._fixed or self._wants_loss or self._wants_hessian),
         )
-        bound, loss_only = self._bound_update, self._wants_loss and not self._wants_hessian
-        last = self._last_loss
         tol = 0.0 if self.optimizer.search else self.tol
         thetas, losses, grads, lrs = self._thetas, self._losses, self._grads, self._lrs
         theta, state, loss, k = self.theta, self.state, self.loss, self.k
@@ -343,8 +325,6 @@ class Stepper:
             g = self._gradient(theta, state) if uses_grad else None
             if plain:
                 step, new_state = update(g, state, theta, lr=lr)
-            elif loss_only:  # e.g. a search with no draw of its own: a call less than _update_with_needs
-                step, new_state = bound(g, state, theta, lr=lr, loss=loss)
             else:
                 step, new_state = self._update_with_needs(g, state, theta, lr, loss)
             k += 1
@@ -360,10 +340,7 @@ class Stepper:
                     break
                 continue
             new = theta + step
-            if last is not None and last.point is not None and new.tobytes() == last.point.tobytes():
-                new_loss = float(last.value)  # the update has just evaluated L at exactly this point
-            else:
-                new_loss = float(f(new))
+            new_loss = float(f(new))
             if not (isfinite(new_loss) and all(map(isfinite, new.tolist()))):
                 status = "diverged"  # this point is not kept
                 break
