@@ -87,7 +87,6 @@ class StatePanel(DirectLines):
         super().__init__(name=name, id=id, classes=classes)
         self.title = ""  # on the rule
         self._lines_shown: list[Line] = []
-        self._lines: int | None = None  # lines shown
         self._strips: tuple[int, list[Strip]] | None = None  # (width, the rule and the text's lines)
         self._looks: tuple[Style, Style, dict] | None = None  # see `_styles`
 
@@ -113,12 +112,8 @@ class StatePanel(DirectLines):
         lines can change, and only the lines that changed are repainted."""
         old = self._strips
         self.title, self._lines_shown, self._strips = title, list(lines), None
-        if len(lines) != self._lines or old is None or not self.is_mounted:
-            self._lines = len(lines)
-            self.refresh(layout=True)
-            return
-        new = self._wrapped(old[0])
-        if len(new) != len(old[1]):
+        new = self._wrapped(old[0]) if old is not None and self.is_mounted else None
+        if new is None or len(new) != len(old[1]):  # the panel's height may change
             self.refresh(layout=True)
             return
         changed = [
