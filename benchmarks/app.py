@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -239,10 +240,34 @@ def tmux_cpu(rate: float, seconds: float, slug: str) -> tuple[float, float]:
         tmux.close()
 
 
+#: Terminal control sequences (CSI, OSC, DCS and the like, two-byte escapes), removed to read a pane's text.
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)", re.S
+)
+
+
+def watch_output(tmux: Tmux, window: str, text: str, t0: float, timeout: float = 10.0) -> float:
+    """When `text` first appears in what the pane's program has written (tmux `pipe-pane` into a file, read
+    every 5 ms; escape sequences removed). Reading a file costs the machine almost nothing, where polling
+    capture-pane starts a tmux client 100 times a second."""
+    path = WORK / f"{window}.out"
+    with open(path, "rb") as stream:
+        seen = ""
+        while True:
+            seen += stream.read().decode("utf-8", "ignore")
+            if text in _ESCAPES.sub("", seen):
+                return clock()
+            if clock() - t0 > timeout:
+                raise TimeoutError(f"{text!r} never appeared in the output of tmux window {window}")
+            time.sleep(0.005)
+
+
 def first_screens(runs: int) -> dict[str, list[tuple[float, float]]]:
-    """{"home"|"lesson": [(wall s, CPU s), ...]}"""
+    """{"home"|"lesson", "stream"|"polled"): [(wall s, CPU s), ...]}: time until the text shows, seen in the
+    program's output stream (the figure the target is judged on) and by polling capture-pane every 10 ms
+    (as earlier runs measured it: the polling's load slows the start)."""
     tmux = Tmux()
-    out: dict[str, list[tuple[float, float]]] = {"home": [], "lesson": []}
+    out: dict = {}
     try:
         tmux.start("sleep 3600")
         for i in range(runs):
@@ -250,12 +275,23 @@ def first_screens(runs: int) -> dict[str, list[tuple[float, float]]]:
                 ("home", "", load_course().title[:40]),
                 ("lesson", "--lesson adaptive-race", first_page_title("adaptive-race")),
             ]:
-                window, t0 = f"b:w{i}{what}", clock()
-                tmux("new-window", "-d", "-t", "b:", "-n", window[2:], gdtui_command(args))
-                wall = tmux.wait_for(text, window) - t0
-                pid = int(tmux("display-message", "-p", "-t", window, "#{pane_pid}"))
-                out[what].append((wall, cpu_seconds(pid)))
-                tmux("kill-window", "-t", window)
+                for how in ("stream", "polled"):
+                    name = f"w{i}{what}{how}"
+                    window = f"b:{name}"
+                    # the program starts when told to, once its output is piped to a file
+                    gate = f"tmux -S {tmux.socket} wait-for go-{name}; {gdtui_command(args)}"
+                    tmux("new-window", "-d", "-t", "b:", "-n", name, gate)
+                    (WORK / f"{name}.out").touch()
+                    tmux("pipe-pane", "-o", "-t", window, f"cat >> {WORK / f'{name}.out'}")
+                    t0 = clock()
+                    tmux("wait-for", "-S", f"go-{name}")
+                    if how == "stream":
+                        wall = watch_output(tmux, name, text, t0) - t0
+                    else:
+                        wall = tmux.wait_for(text, window) - t0
+                    pid = int(tmux("display-message", "-p", "-t", window, "#{pane_pid}"))
+                    out.setdefault((what, how), []).append((wall, cpu_seconds(pid)))
+                    tmux("kill-window", "-t", window)
     finally:
         tmux.close()
     return out
@@ -347,11 +383,15 @@ def cpu_in_tmux(quick: bool) -> None:
 
 def first_screen(quick: bool) -> None:
     print("\n3. Time to first screen in tmux")
-    for what, runs in first_screens(3 if quick else 5).items():
+    print(
+        "   seen in the output stream (judged) / by polling capture-pane every 10 ms (earlier runs' method)"
+    )
+    for (what, how), runs in first_screens(3 if quick else 5).items():
         wall = [w for w, _ in runs]
+        judged = f"; target < 1 s: {verdict(ms(wall), 1000)}" if how == "stream" else ""
         print(
-            f"   {what:6}: median {ms(wall):5.0f} ms, max {ms(wall, 1):5.0f} ms"
-            f" (CPU {ms([c for _, c in runs]):4.0f} ms); target < 1 s: {verdict(ms(wall), 1000)}"
+            f"   {what:6} {how:6}: median {ms(wall):5.0f} ms, max {ms(wall, 1):5.0f} ms"
+            f" (CPU {ms([c for _, c in runs]):4.0f} ms){judged}"
         )
 
 
