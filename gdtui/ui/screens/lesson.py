@@ -18,6 +18,7 @@ from textual.widgets import Input, Markdown, Select, Static
 
 from ...course.schema import Lesson, Page
 from ..runner import SceneRunner
+from ..widgets._direct import StillLines
 from ..widgets.controls import Controls, parse_control
 from ..widgets.footer import KeyFooter
 from ..widgets.plots import SERIES_STYLES, LivePlot, LossPlot, ParamPlot
@@ -36,6 +37,18 @@ def view_class(view: str):
         "gradient-check": views.GradientCheckPlot,
         "batch-variance": views.BatchVariancePlot,
     }[view]
+
+
+class _StillRow(StillLines, Horizontal):
+    """A row whose own lines (its background) are kept between the frames of the live plots inside it."""
+
+
+class _StillColumn(StillLines, Vertical):
+    """A column whose own lines are kept between frames (see `StillLines`)."""
+
+
+class _StillText(StillLines, Static):
+    """A line of text kept between frames until it is updated (see `StillLines`)."""
 
 
 #: The state panel's numbers change at most this many times a second while playing.
@@ -76,14 +89,14 @@ class LessonScreen(ExercisesMixin, Screen):
         return self.lesson.pages[self.index]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="page-title")
-        with Horizontal(id="lesson-body"):
-            with Vertical(id="reading"):
+        yield _StillText(id="page-title")
+        with _StillRow(id="lesson-body"):
+            with _StillColumn(id="reading"):
                 with VerticalScroll(id="page-scroll"):
                     yield Markdown(id="page-text")
                 yield Vertical(id="controls-slot")
                 yield Static(id="notice")
-            with Vertical(id="scene"):
+            with _StillColumn(id="scene"):
                 yield ParamPlot(id="plot-auto", classes="scene-plot")
                 yield LossPlot(id="loss-plot")
                 yield StatePanel(id="state")

@@ -5,7 +5,16 @@ borders, padding, tint, opacity and hatch, and looks the theme up again. The liv
 panel change several lines every frame and use none of those: their `render_line` strips are already the
 widget's full width with their own styles. Here they skip that cache and only go through the app's line
 filters (true colour, NO_COLOR, dim), as Textual's own path would. A widget given a border, padding, tint,
-opacity or text opacity by CSS takes Textual's path again, so nothing is drawn wrong."""
+opacity or text opacity by CSS takes Textual's path again, so nothing is drawn wrong.
+
+A line whose `render_line` strip is the very one of the last call is not filtered again: the compositor asks
+for every line of a widget in the area it updates, changed or not.
+
+`StillLines`: a widget on Textual's own path whose `render_lines` is kept until Textual would draw it anew.
+The compositor renders every widget whose clip overlaps the area it updates, and a container's clip is its
+parent's, so each frame of the live plots asks the screen's containers, the title and the footer for all
+their lines again (about 0.1 ms each). Their answer changes only when Textual marks them dirty (a refresh,
+a resize, new styles) or their background or the app's filters change, which is what the cache checks."""
 
 from __future__ import annotations
 
@@ -17,6 +26,9 @@ _NO_GUTTER = Spacing(0, 0, 0, 0)
 
 
 class DirectLines(Widget):
+    _direct_env: tuple | None = None  # (width, columns, filters, background) the kept lines were made for
+    _direct_out: dict[int, tuple[Strip, Strip]]  # y -> (render_line's strip, the strip given for it)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         styles = self.styles
         if (
@@ -28,17 +40,58 @@ class DirectLines(Widget):
         ):
             return super().render_lines(crop)
         width = self.size.width
-        render_line = self.render_line
-        strips = [render_line(y) for y in crop.line_range]
-        if any(strip.cell_length != width for strip in strips):
-            style = self.visual_style.rich_style
-            strips = [strip.adjust_cell_length(width, style) for strip in strips]
-        filters = self.get_line_filters()
-        if filters:
-            background = self.background_colors[1]
-            for line_filter in filters:
-                strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        filters = tuple(self.get_line_filters())
+        background = self.background_colors[1] if filters else None
+        env = (width, crop.column_span, filters, background)
+        if env != self._direct_env:
+            self._direct_env, self._direct_out = env, {}
+        kept = self._direct_out
         x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
-            strips = [strip.crop(x1, x2) for strip in strips]
+        render_line = self.render_line
+        strips = []
+        for y in crop.line_range:
+            source = render_line(y)
+            old = kept.get(y)
+            if old is not None and old[0] is source:
+                strips.append(old[1])
+                continue
+            strip = source
+            if strip.cell_length != width:
+                strip = strip.adjust_cell_length(width, self.visual_style.rich_style)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            if (x1, x2) != (0, width):
+                strip = strip.crop(x1, x2)
+            kept[y] = (source, strip)
+            strips.append(strip)
         return strips
+
+    def notify_style_update(self) -> None:
+        self._direct_env = None
+        super().notify_style_update()
+
+
+class StillLines:
+    """Mixed into a widget on Textual's path, first (`class Still(StillLines, Vertical)`): its lines are
+    kept between calls for the same crop, size, background and filters until Textual marks it dirty or
+    restyles it (`_set_dirty`, where Textual drops its own line cache; `notify_style_update`). Not a
+    Widget itself, so Textual takes the widget's CSS and type name from the class after it."""
+
+    _still: tuple[tuple, list[Strip]] | None = None
+
+    def render_lines(self: Widget, crop: Region) -> list[Strip]:
+        key = (crop, self.size, self.background_colors, tuple(self.get_line_filters()))
+        still = self._still
+        if still is not None and still[0] == key:
+            return list(still[1])
+        strips = super().render_lines(crop)  # type: ignore[misc]
+        self._still = (key, list(strips))
+        return strips
+
+    def _set_dirty(self, *regions: Region) -> None:
+        self._still = None
+        super()._set_dirty(*regions)  # type: ignore[misc]
+
+    def notify_style_update(self) -> None:
+        self._still = None
+        super().notify_style_update()  # type: ignore[misc]

@@ -4,7 +4,8 @@ Textual's Footer throws its keys away and mounts new ones after every change of 
 stack, several times while a screen starts and again on each page of a lesson, and each new key is
 restyled once more after mounting, when its `-compact` class is set. This one rebuilds at most once per
 refresh, and only when the keys, labels, tooltips or enabled states it would show differ from those it
-shows; its keys carry `-compact` from the start, so each is styled once.
+shows; its keys carry `-compact` from the start, so each is styled once. Its own lines are kept between
+the frames of a playing scene (see `StillLines`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from ._direct import StillLines
 
-class KeyFooter(Footer):
+
+class KeyFooter(StillLines, Footer):
     def __init__(self) -> None:
         super().__init__(compact=True)
         self._shown: tuple | None = None
