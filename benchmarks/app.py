@@ -24,9 +24,12 @@ Needs the `bench` extra (textual-plotext) and tmux. Everything is measured in th
    of one core; three runs (--quick: one), median. Paused = before Space, 2 s. Two scenes: `gradients`
    (one path over Rosenbrock's level curves, 20 steps a second: the figure the issue's targets were
    measured on) and `adaptive-race` (four runs, 50 steps a second).
-3. Time to first screen: from `tmux new-window 'gdtui'` to the home screen's title in capture-pane
-   (polled every 10 ms); the same with --lesson adaptive-race to its first page's title. 5 runs (--quick
-   3); also the gdtui process's CPU time by then (/proc, 10 ms ticks), which a busy machine skews less.
+3. Time to first screen: from starting `gdtui` in a tmux window (held at a `tmux wait-for` gate until its
+   output is piped to a file) to the home screen's title in what it has written (escape sequences
+   removed; the file read every 5 ms); the same with --lesson adaptive-race to its first page's title.
+   Also measured by polling capture-pane every 10 ms, as earlier runs did (a tmux client started 100
+   times a second loads the machine). 5 runs (--quick 3); also the gdtui process's CPU time by then
+   (/proc, 10 ms ticks), which a busy machine skews less.
 4. Keypress latency, playing (pilot, 80×24, rate 10): `+`/`-` (restart the race at another learning
    rate), from the key event to the end of the first write showing the new "×scale" in the lr control,
    and to the end of the first write after both plots redrew the restarted race.
@@ -331,7 +334,7 @@ def frames_and_repaints(quick: bool) -> None:
         f" {'frames':>6} {'steps':>5} {'app CPU':>7}"
     )
     colors = set()
-    for slug in ["adaptive-race", "gradient-descent"]:
+    for slug in ["gradients", "adaptive-race", "gradient-descent"]:  # gradients: the reference figure
         for size in [SMALL, LARGE]:
             r = {}
             for name, cls in [("layered", GdtuiApp), ("naive", probe.NaiveApp)]:
