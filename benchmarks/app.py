@@ -249,11 +249,10 @@ _ESCAPES = re.compile(
 )
 
 
-def watch_output(tmux: Tmux, window: str, text: str, t0: float, timeout: float = 10.0) -> float:
-    """When `text` first appears in what the pane's program has written (tmux `pipe-pane` into a file, read
-    every 5 ms; escape sequences removed). Reading a file costs the machine almost nothing, where polling
-    capture-pane starts a tmux client 100 times a second."""
-    path = WORK / f"{window}.out"
+def watch_output(path: Path, text: str, t0: float, timeout: float = 10.0) -> float:
+    """When `text` first appears in what a pane's program has written (tmux `pipe-pane` into the file at
+    `path`, read every 5 ms; escape sequences removed). Reading a file costs the machine almost nothing,
+    where polling capture-pane starts a tmux client 100 times a second."""
     with open(path, "rb") as stream:
         seen = ""
         while True:
@@ -261,16 +260,16 @@ def watch_output(tmux: Tmux, window: str, text: str, t0: float, timeout: float =
             if text in _ESCAPES.sub("", seen):
                 return clock()
             if clock() - t0 > timeout:
-                raise TimeoutError(f"{text!r} never appeared in the output of tmux window {window}")
+                raise TimeoutError(f"{text!r} never appeared in the output piped to {path}")
             time.sleep(0.005)
 
 
-def first_screens(runs: int) -> dict[str, list[tuple[float, float]]]:
-    """{"home"|"lesson", "stream"|"polled"): [(wall s, CPU s), ...]}: time until the text shows, seen in the
+def first_screens(runs: int) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """{("home"|"lesson", "stream"|"polled"): [(wall s, CPU s), ...]}: time until the text shows, seen in the
     program's output stream (the figure the target is judged on) and by polling capture-pane every 10 ms
     (as earlier runs measured it: the polling's load slows the start)."""
     tmux = Tmux()
-    out: dict = {}
+    out: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
         tmux.start("sleep 3600")
         for i in range(runs):
@@ -280,18 +279,16 @@ def first_screens(runs: int) -> dict[str, list[tuple[float, float]]]:
             ]:
                 for how in ("stream", "polled"):
                     name = f"w{i}{what}{how}"
-                    window = f"b:{name}"
+                    window, output = f"b:{name}", WORK / f"{name}.out"
                     # the program starts when told to, once its output is piped to a file
                     gate = f"tmux -S {tmux.socket} wait-for go-{name}; {gdtui_command(args)}"
                     tmux("new-window", "-d", "-t", "b:", "-n", name, gate)
-                    (WORK / f"{name}.out").touch()
-                    tmux("pipe-pane", "-o", "-t", window, f"cat >> {WORK / f'{name}.out'}")
+                    output.touch()
+                    tmux("pipe-pane", "-o", "-t", window, f"cat >> {output}")
                     t0 = clock()
                     tmux("wait-for", "-S", f"go-{name}")
-                    if how == "stream":
-                        wall = watch_output(tmux, name, text, t0) - t0
-                    else:
-                        wall = tmux.wait_for(text, window) - t0
+                    seen = watch_output(output, text, t0) if how == "stream" else tmux.wait_for(text, window)
+                    wall = seen - t0
                     pid = int(tmux("display-message", "-p", "-t", window, "#{pane_pid}"))
                     out.setdefault((what, how), []).append((wall, cpu_seconds(pid)))
                     tmux("kill-window", "-t", window)

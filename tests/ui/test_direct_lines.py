@@ -40,6 +40,12 @@ class StripesApp(App):
         yield Stripes()
 
 
+def textuals_path(widget: Widget, crop: Region) -> list[Strip]:
+    """What Textual's own styles-cache path gives for `crop`, its kept lines dropped first."""
+    widget._styles_cache.clear()
+    return Widget.render_lines(widget, crop)
+
+
 CROPS = [Region(0, 0, 30, 6), Region(3, 1, 20, 4), Region(0, 5, 30, 1), Region(29, 0, 1, 6)]
 
 
@@ -56,8 +62,7 @@ async def test_same_strips_as_textuals_path(monkeypatch, no_color):
         assert bool(app.no_color) == no_color
         for crop in CROPS:
             direct = widget.render_lines(crop)
-            widget._styles_cache.clear()
-            assert direct == Widget.render_lines(widget, crop)
+            assert direct == textuals_path(widget, crop)
 
 
 @pytest.mark.parametrize(
@@ -70,8 +75,7 @@ async def test_css_that_needs_textual_takes_its_path(css):
         widget = app.query_one(Stripes)
         crop = Region(0, 0, 30, 6)
         direct = widget.render_lines(crop)
-        widget._styles_cache.clear()
-        assert direct == Widget.render_lines(widget, crop)
+        assert direct == textuals_path(widget, crop)
         widget._styles_cache.clear()
         bare = [widget.render_line(y) for y in range(6)]
         assert direct != bare  # the CSS did change the lines: this compares something
@@ -103,11 +107,6 @@ class MarkedApp(App):
 
     def compose(self) -> ComposeResult:
         yield Marked()
-
-
-def textuals_path(widget: Widget, crop: Region) -> list[Strip]:
-    widget._styles_cache.clear()
-    return Widget.render_lines(widget, crop)
 
 
 async def test_lines_unchanged_since_the_last_call_are_given_again_and_changed_ones_anew():
