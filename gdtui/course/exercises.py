@@ -122,8 +122,9 @@ def judge(exercise: Exercise, scene: Scene | None, response: str) -> Verdict:
             + ("" if right else f" Wanted: {exercise.expect}."),
         )
     expected = compute_answer(scene, exercise.answer)
-    right = abs(value - expected) <= exercise.tol
-    return Verdict(right, f"Right: {expected:.6g}." if right else f"Not quite (you said {text}).")
+    if abs(value - expected) <= exercise.tol:
+        return Verdict(True, f"Right: {expected:.6g}.")
+    return Verdict(False, f"Not quite (you said {text}): {'too high' if value > expected else 'too low'}.")
 
 
 # -- checking (run by `gdtui check`, not on every load: each check runs the engine) ---------------------

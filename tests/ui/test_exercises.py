@@ -8,6 +8,7 @@ from textual.widgets import Input, OptionList
 from gdtui.course import load_course
 from gdtui.store import Store
 from gdtui.ui.app import GdtuiApp
+from gdtui.ui.runner import Changes
 from gdtui.ui.screens.home import HomeScreen
 from gdtui.ui.widgets.exercise import ExercisePanel
 
@@ -39,7 +40,8 @@ async def test_a_number_answer_computed_by_the_engine_is_judged_and_saved(store)
         first, _ = panels(app.screen)
         assert "From θ = 5 with α = 0.1" in str(first.query_one(".exercise-prompt").render())
         await answer(pilot, first, "4.5")
-        assert verdict(first).startswith("✗ Not quite (you said 4.5)")
+        assert verdict(first).startswith("✗ Not quite (you said 4.5): too high.")
+        assert "settings differ" not in verdict(first)  # the learner changed nothing
         assert not first.solved
         await answer(pilot, first, "4.4")  # 5 − 0.1 · (2·5 − 4)
         assert verdict(first).startswith("✓ Right: 4.4")
@@ -102,6 +104,61 @@ async def test_predict_commits_then_plays_and_reveals_when_the_run_ends(store):
         await pilot.pause()
         assert screen.runner.steppers[0].status == "diverged"
         assert verdict(predict).startswith("✓ Right: fly off")
+
+
+async def test_a_prediction_is_watched_at_the_pages_own_settings(store):
+    """The learner lowers α until the run no longer flies off, then commits "fly off": the prediction is
+    about the page's α = 1.5, so that is the run that plays (with a notice), and the verdict matches it."""
+    app = GdtuiApp(load_course(FIXTURE), store, "one-d")
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.press("n", "n")
+        screen = app.screen
+        await pilot.press("minus", "minus", "minus", "minus")  # 1.5 → 1 → 0.75 → 0.5 → 0.3
+        assert screen.runner.lr == 0.3
+        predict = panels(screen)[0]
+        predict.query_one(OptionList).focus()
+        await pilot.pause()
+        await pilot.press("end", "enter")  # "fly off"
+        await pilot.pause()
+        assert (
+            str(screen.query_one("#notice").render())
+            == "Playing the page's own settings for your prediction."
+        )
+        assert screen.runner.lr == 1.5 and screen.playing
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if screen.runner.done:
+                break
+        await pilot.pause()
+        assert screen.runner.steppers[0].status == "diverged"
+        assert verdict(predict).startswith("✓ Right: fly off")
+
+
+async def test_a_wrong_answer_with_changed_settings_points_to_R_which_restores_them(store):
+    app = GdtuiApp(load_course(FIXTURE), store, "one-d")
+    async with app.run_test(size=(80, 40)) as pilot:
+        screen = app.screen
+        await pilot.press("plus")  # α 0.1 → 0.15: one step from 5 now lands on 5 − 0.15·6 = 4.1
+        assert screen.runner.lr == 0.15
+        first, choice = panels(screen)
+        await answer(pilot, first, "4.1")  # what the changed scene shows, not the page's α = 0.1
+        assert verdict(first) == (
+            "✗ Not quite (you said 4.1): too low. Your settings differ from the page's: R restores them."
+        )
+        choice.query_one(OptionList).focus()
+        await pilot.pause()
+        await pilot.press("enter")  # a wrong option: a choice is about the page's scene too
+        await pilot.pause()
+        assert verdict(choice).endswith("R restores them.")
+        screen.set_focus(None)
+        await pilot.press("R")
+        await pilot.pause()
+        assert screen.runner.lr == 0.1 and screen.runner.changes == Changes()
+        assert str(screen.query_one("#notice").render()) == "The page's own settings again."
+        await answer(pilot, first, "4.5")
+        assert verdict(first) == "✗ Not quite (you said 4.5): too high."
+        await answer(pilot, first, "4.4")
+        assert verdict(first).startswith("✓ Right: 4.4")
 
 
 async def test_a_learning_rate_answer_is_judged_by_running_it(store):

@@ -1,19 +1,24 @@
 """The lesson screen's exercises: mounting a page's panels under its text, judging answers with the
 course's `judge`, recording attempts and hints in the progress store, and `h` for the next hint.
 
-A predict exercise first commits the learner's prediction, then plays the scene from its start; the
-verdict shows when the run has ended (it was decided, and recorded, at commit time).
+Every exercise is about the scene as its page sets it up. A predict exercise first commits the learner's
+prediction, then plays that scene from its start (the learner's control changes undone, with a notice, so
+the run they watch is the run that decides); the verdict shows when the run has ended (it was decided, and
+recorded, at commit time). A wrong answer given while the learner's settings differ from the page's says
+so, and that `R` restores them.
 """
 
 from __future__ import annotations
 
 from ...course.exercises import judge
 from ...course.schema import Page
+from ..runner import Changes
 from ..widgets.exercise import ExercisePanel
 
 
 class ExercisesMixin:
-    """Mixed into LessonScreen, which provides `lesson`, `index`, `page`, `runner`, `play()` and `app`."""
+    """Mixed into LessonScreen, which provides `lesson`, `index`, `page`, `runner`, `play()`,
+    `action_restore()` and `app`."""
 
     _pending_verdict: tuple[ExercisePanel, bool, str] | None = None
 
@@ -55,12 +60,29 @@ class ExercisesMixin:
         verdict = judge(ex, self.page.scene, message.response)
         self.app.store.attempt(self.lesson.slug, self.index, ex.id, message.response, verdict.correct)
         if ex.kind != "predict":
-            panel.show_verdict(verdict.correct, verdict.message)
+            note = ""
+            if not verdict.correct and self._settings_changed() and self._about_own_settings(ex):
+                note = " Your settings differ from the page's: R restores them."
+            panel.show_verdict(verdict.correct, verdict.message + note)
             return
         panel.show_waiting(message.response)
-        self.action_reset()
+        if self._settings_changed():
+            self.action_restore("Playing the page's own settings for your prediction.")
+        else:
+            self.action_reset()
         self._pending_verdict = (panel, verdict.correct, verdict.message)
         self.play()
+
+    def _settings_changed(self) -> bool:
+        return self.runner is not None and self.runner.changes != Changes()
+
+    @staticmethod
+    def _about_own_settings(ex) -> bool:
+        """Is the answer read off the scene at the page's own settings? (A number that names changes, or
+        a setting the learner types, says what to set; a choice is about the page's scene.)"""
+        if ex.kind == "choice":
+            return True
+        return ex.kind == "number" and ex.answer is not None and not ex.answer.changes
 
     def reveal_pending(self) -> None:
         """Called when the scene's run ends: a committed prediction learns how it went."""

@@ -69,6 +69,7 @@ class LessonScreen(ExercisesMixin, Screen):
         Binding("plus,equals_sign", "lr_up", "lr", key_display="+", tooltip="raise the learning rate"),
         Binding("minus", "lr_down", "lr", key_display="-", tooltip="lower the learning rate"),
         Binding("h", "hint", "Hint", tooltip="the next hint of an exercise on this page"),
+        Binding("R", "restore", "Page settings", show=False, tooltip="undo your changes to the controls"),
     ]
 
     def __init__(self, lesson: Lesson, page: int = 0) -> None:
@@ -297,6 +298,15 @@ class LessonScreen(ExercisesMixin, Screen):
             self.pause()
             self.runner.reset()
             self._scene_changed()
+
+    def action_restore(self, notice: str = "The page's own settings again.") -> None:
+        """`R`: the scene as the page sets it up (every control change undone), from its start."""
+        if self.runner is not None:
+            self.pause()
+            self.runner = SceneRunner(self.runner.scene)
+            self.speed = self.runner.scene.speed
+            self._scene_changed()
+            self._notice(notice)
 
     async def action_next_page(self) -> None:
         if self.index + 1 < len(self.lesson.pages):
