@@ -139,11 +139,33 @@ class Logistic(DataProblem):
         return out.reshape(t.shape[:-1])
 
     def _mean_loss(self, theta, batch):
-        z, _, y = self._z(theta, batch)
-        out = _softplus(z)
-        z *= y
-        out -= z
-        return out @ np.full(out.shape[-1], 1.0 / out.shape[-1])  # the mean, as one BLAS call
+        """mean(log(1 + eᶻ) − y z) over the batch. With y ∈ {0, 1}, log(1 + eᶻ) − y z = log(1 + e^q) for
+        q = (1 − 2y) z, so nothing cancels (q = ±z exactly: the sign goes into the features), and the logs
+        of all examples are taken as one:
+          Σ log(1 + e^qₙ) = Σ max(qₙ, 0) + log1p(D),  D = Π(1 + eₙ) − 1,  eₙ = e^(−|qₙ|) ∈ (0, 1],
+        D built example by example as D ← D + eₙ(1 + D) (every term ≥ 0, nothing overflows): one log1p
+        per point instead of one per example, log1p being most of the cost on a plotting grid.
+        Elementwise only (no BLAS), so a point gives the same bits alone or among many."""
+        phi, _, y = self._rows(batch)
+        phi = phi * (1.0 - 2.0 * y)[:, None]
+        t = self._check(theta)
+        points = t.reshape(-1, self.dim)
+        q = np.multiply.outer(phi[:, 0], points[:, 0])  # (B, P): one row per example
+        for k in range(1, self.dim):
+            q += np.multiply.outer(phi[:, k], points[:, k])
+        e = np.abs(q)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        total = e[0].copy()  # D
+        for row in e[1:]:
+            row *= total + 1.0
+            total += row
+        np.log1p(total, out=total)
+        np.maximum(q, 0.0, out=q)
+        for row in q:
+            total += row
+        total /= len(y)
+        return total.reshape(t.shape[:-1])
 
     def grad(self, theta, batch=None):
         z, phi, y = self._z(theta, batch)
@@ -157,7 +179,7 @@ class Logistic(DataProblem):
 
     def example_losses(self, theta):
         z, _, y = self._z(theta, None)
-        return np.logaddexp(0.0, z) - y * z
+        return np.logaddexp(0.0, (1.0 - 2.0 * y) * z)  # log(1 + eᶻ) − y z without cancelling (see f)
 
     def example_grads(self, theta):
         z, phi, y = self._z(theta, None)
@@ -165,17 +187,6 @@ class Logistic(DataProblem):
 
 
 _CHUNK_ELEMENTS = 20_000  # points × examples per chunk of Logistic.f on many points
-
-
-def _softplus(z: Array) -> Array:
-    """log(1 + eᶻ) = max(z, 0) + log1p(e^(−|z|)), without overflow (the formula numpy's logaddexp uses,
-    done in place)."""
-    out = np.abs(z)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.log1p(out, out=out)
-    out += np.maximum(z, 0.0)
-    return out
 
 
 def _sigmoid(z: Array) -> Array:
