@@ -13,7 +13,7 @@ from typing import Any
 
 from ..engine import ConfigError
 from .fields import Fields, choices, is_number, is_whole, join
-from .schema import EXPECTATIONS, Answer, Exercise, Scene
+from .schema import EXPECTATIONS, Answer, Exercise, RunChange, Scene
 
 EXERCISE_KEYS = (
     "id",
@@ -31,7 +31,7 @@ EXERCISE_KEYS = (
 )
 KINDS = ("number", "choice", "predict")
 ANSWER_KEYS = ("of", "step", "coord", "run", "changes")
-READINGS = ("theta", "loss", "grad_norm", "lr", "steps", "diverged_at")
+READINGS = ("theta", "loss", "grad_norm", "lr", "steps", "diverged_at", "target_step")
 CHANGES = ("lr", "start", "steps", "optimizer", "momentum", "batch_size", "schedule")
 SETTABLE = ("lr", "momentum", "batch_size", "steps")
 
@@ -44,9 +44,13 @@ class Verdict:
 
 # -- running the scene --------------------------------------------------------------------------------
 def scene_run(scene: Scene, changes: dict[str, Any] | None = None, run: int = 1):
-    """The finished trajectory of run `run` (1-based) of the scene with `changes` applied."""
+    """The finished trajectory of run `run` (1-based) of the scene with `changes` applied. In a race,
+    `optimizer` and `lr` change run `run` only (as the `run` control does); the rest change every run."""
     c = dict(changes or {})
     kwargs: dict[str, Any] = {}
+    own = {key: c.pop(key) for key in ("optimizer", "lr") if key in c} if len(scene.runs) > 1 else {}
+    if own:
+        kwargs["runs"] = (None,) * (run - 1) + (RunChange(**own),)
     for key in ("lr", "optimizer", "batch_size", "schedule", "steps"):
         if key in c:
             kwargs[key] = c.pop(key)
@@ -66,6 +70,13 @@ def compute_answer(scene: Scene, answer: Answer) -> float:
     traj = scene_run(scene, dict(answer.changes), answer.run)
     if answer.of == "steps":
         return float(traj.steps)
+    if answer.of == "target_step":
+        if scene.target is None:
+            raise ConfigError("the scene has no target")
+        reached = next((k for k, loss in enumerate(traj.loss) if loss <= scene.target), None)
+        if reached is None:
+            raise ConfigError(f"the run never reached the target {scene.target:g} (it ended {traj.status})")
+        return float(reached)
     if answer.of == "diverged_at":
         if traj.diverged_at is None:
             raise ConfigError(f"the run did not diverge (it ended {traj.status})")

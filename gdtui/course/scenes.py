@@ -51,7 +51,7 @@ def read_scene(f: Fields, raw: dict[str, Any], at: str) -> Scene | None:
         "schedule": _schedule(f, raw, at),
         "seed": f.whole(raw, "seed", at, least=0),
         "tol": f.number(raw, "tol", at, positive=False),
-        "controls": _controls(f, raw, at, race=runs is not None and len(runs) > 1),
+        "controls": _controls(f, raw, at, runs=None if runs is None else len(runs)),
         "speed": f.number(raw, "speed", at, positive=True),
         "view": _view(f, raw, at, problem),
         "target": _target(f, raw, at),
@@ -185,7 +185,8 @@ def _schedule(f: Fields, raw: dict[str, Any], at: str) -> str | None:
     return text
 
 
-def _controls(f: Fields, raw: dict[str, Any], at: str, *, race: bool) -> tuple[str, ...] | None:
+def _controls(f: Fields, raw: dict[str, Any], at: str, *, runs: int | None) -> tuple[str, ...] | None:
+    """The `controls` list; `runs` is how many runs the scene has (None if they did not load)."""
     if "controls" not in raw:
         return None
     value = raw["controls"]
@@ -199,8 +200,16 @@ def _controls(f: Fields, raw: dict[str, Any], at: str, *, race: bool) -> tuple[s
             f.add(field, choices(CONTROLS))
         elif name in value[: i - 1]:
             f.add(field, "each control once")
-        elif race and name == "optimizer":
-            f.add(field, "a control a race can use (optimizer swaps the optimizer of a single-run scene)")
+        elif (runs or 0) > 1 and name == "optimizer" and "run" not in value:
+            f.add(
+                field,
+                "a control a race can use (optimizer swaps the optimizer of a single-run scene; "
+                "in a race, add the run control to pick which run it changes)",
+            )
+        elif name == "run" and runs == 1:
+            f.add(field, "a control this scene can use (run picks one run of a race; this scene has one run)")
+        elif name == "run" and "optimizer" not in value and "lr" not in value:
+            f.add(field, "optimizer or lr beside it (run picks the run whose optimizer and lr they change)")
     return None if f.count > before else tuple(value)
 
 

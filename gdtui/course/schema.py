@@ -10,7 +10,7 @@ On disk (the full format is in lessons/README.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from ..engine import Stepper
 
 
-#: Controls a scene may show, in the order the controls bar lists them.
-CONTROLS = ("optimizer", "lr", "momentum", "batch_size", "schedule", "start", "speed")
+#: Controls a scene may show (the controls bar lists a scene's in the order it gives them). `run` is for a
+#: race: it picks the run whose optimizer and learning rate the `optimizer` and `lr` controls change.
+CONTROLS = ("run", "optimizer", "lr", "momentum", "batch_size", "schedule", "start", "speed")
 #: Run statuses a scene may expect (checked headless by `gdtui check`).
 EXPECTATIONS = ("converged", "max_steps", "diverged")
 #: What the scene's upper plot shows: `auto` (the loss over θ: L(θ) for 1-D, level curves for 2-D), `fit`
@@ -43,6 +44,16 @@ class RunSpec:
     @property
     def name(self) -> str:
         return self.label or self.optimizer
+
+
+@dataclass(frozen=True)
+class RunChange:
+    """The learner's own choice for one run of a race (the `run` control): its optimizer and learning
+    rate; None keeps the scene's. A run given another optimizer drops the scene's rate and
+    hyperparameters for it (they were chosen for the scene's optimizer) and takes that optimizer's own."""
+
+    optimizer: str | None = None
+    lr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,19 +85,28 @@ class Scene:
         batch_size: int | None = None,
         schedule: str | None = None,
         steps: int | None = None,
+        runs: Sequence[RunChange | None] = (),
     ) -> list[Stepper]:
         """One engine Stepper per run, with the learner's overrides applied on top of the scene's values.
         `optimizer` and `lr` replace the first run's optimizer and learning rate (single-run scenes);
-        `lr_scale` scales every other run's learning rate (or the optimizer's default where the scene
-        gives none)."""
-        from ..engine import Stepper, get_optimizer  # the engine (NumPy) loads when a scene first runs
+        `runs[i]` replaces run i's (a race with the `run` control); `lr_scale` scales every other run's
+        learning rate (or the optimizer's default where the scene gives none). Every run keeps the
+        scene's start, step budget and target: the race stays fair."""
+        from ..engine import ConfigError, Stepper, get_optimizer  # NumPy loads when a scene first runs
 
+        if len(runs) > len(self.runs):
+            raise ConfigError(f"the scene has {len(self.runs)} runs, not {len(runs)}")
         out = []
         for i, spec in enumerate(self.runs):
-            name = optimizer if optimizer is not None and i == 0 else spec.optimizer
+            own_change = runs[i] if i < len(runs) and runs[i] is not None else None
+            if own_change is not None:
+                name, new_lr = own_change.optimizer or spec.optimizer, own_change.lr
+            else:
+                name = optimizer if optimizer is not None and i == 0 else spec.optimizer
+                new_lr = lr if i == 0 else None
             merged = {**spec.hyper, **(hyper or {})} if name == spec.optimizer else dict(hyper or {})
             own = spec.lr if name == spec.optimizer else None
-            rate = lr if lr is not None and i == 0 else _scaled_lr(name, own, lr_scale)
+            rate = new_lr if new_lr is not None else _scaled_lr(name, own, lr_scale)
             out.append(
                 Stepper(
                     self.problem,

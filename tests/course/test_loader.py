@@ -14,7 +14,7 @@ PROBLEMS = (
     "linear-regression, logistic, svm-slice, svm-plane"
 )
 OPTIMIZERS = "gd, sgd, momentum, nesterov, adagrad, rmsprop, adam, newton, random-search, random-local-search"
-CONTROLS = "optimizer, lr, momentum, batch_size, schedule, start, speed"
+CONTROLS = "run, optimizer, lr, momentum, batch_size, schedule, start, speed"
 SCENE_FIELDS = (
     "problem, optimizer, lr, hyper, label, expect, run, start, steps, batch_size, schedule, seed, tol, "
     "controls, speed, view, target"
@@ -143,7 +143,8 @@ BROKEN = {
         "race-mistakes/one/lesson.toml: page[2].scene.run[2].label: a label unlike the other runs' "
         "(run[1] is also 'gd')",
         "race-mistakes/one/lesson.toml: page[2].scene.controls[1]: a control a race can use "
-        "(optimizer swaps the optimizer of a single-run scene)",
+        "(optimizer swaps the optimizer of a single-run scene; in a race, add the run control to pick "
+        "which run it changes)",
     ],
     "engine-rules": [
         "engine-rules/one/lesson.toml: page[1].scene: settings the engine accepts (sgd samples examples "

@@ -1,7 +1,8 @@
 """The controls a page declares: one labelled field each, all reachable with tab and typed exactly.
 
-Attributes down, messages up: the screen sets each field's shown value with `show(...)`, and a field the
-learner commits (enter, or a choice in a list) posts `Controls.Changed(name, text)` for the screen to apply.
+Attributes down, messages up: the screen sets each field's shown value with `show(...)` (and the runs the
+`run` list offers with `offer(...)`), and a field the learner commits (enter, or a choice in a list) posts
+`Controls.Changed(name, text)` for the screen to apply.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select
 
 from ...engine import OPTIMIZERS, SCHEDULES, schedule_params
+from ._plot_view import SERIES_STYLES
 
 LABELS = {
+    "run": "run to set",
     "optimizer": "optimizer",
     "lr": "learning rate",
     "momentum": "momentum μ",
@@ -24,6 +27,14 @@ LABELS = {
     "speed": "steps/second",
 }
 SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+
+
+def run_options(labels: list[str]) -> list[tuple[str, str]]:
+    """The `run` list: one `1 o gd` entry per run (its number, its marker in the plots, its name)."""
+    return [
+        (f"{i} {SERIES_STYLES[(i - 1) % len(SERIES_STYLES)][1]} {label}", str(i))
+        for i, label in enumerate(labels, 1)
+    ]
 
 
 def _schedule_choices() -> list[tuple[str, str]]:
@@ -44,10 +55,18 @@ class Controls(Vertical):
             self.name = name
             self.value = value
 
-    def __init__(self, names: tuple[str, ...], values: dict[str, str], **kwargs) -> None:
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        values: dict[str, str],
+        runs: list[tuple[str, str]] | None = None,
+        **kwargs,
+    ) -> None:
+        """`runs`: the `run` list's entries (see `run_options`)."""
         super().__init__(**kwargs)
         self.names = names
         self._choices: dict[str, list[tuple[str, str]]] = {
+            "run": list(runs or []),
             "optimizer": [(o, o) for o in OPTIMIZERS],
             "schedule": _schedule_choices(),
             "speed": [(str(s), str(s)) for s in SPEEDS],
@@ -64,10 +83,14 @@ class Controls(Vertical):
         label = Label(LABELS[name], classes="control-label")
         return Horizontal(label, self._field(name), classes="control", id=f"row-{name}")
 
-    async def set_controls(self, names: tuple[str, ...], values: dict[str, str]) -> None:
+    async def set_controls(
+        self, names: tuple[str, ...], values: dict[str, str], runs: list[tuple[str, str]] | None = None
+    ) -> None:
         """Show the controls `names` (in that order) with `values`, keeping the rows this column already
         has: every new field is styled and laid out afresh, and most pages show the controls the page
         before them did. A reordering builds the column anew."""
+        if runs is not None:
+            self.offer(runs, values.get("run", "1"))
         kept = [name for name in self.names if name in names]
         if kept != [name for name in names if name in kept]:
             kept = []
@@ -97,6 +120,20 @@ class Controls(Vertical):
             return False
         choices.append((value, value))
         return True
+
+    def offer(self, runs: list[tuple[str, str]], value: str) -> None:
+        """The entries of the `run` list (a run's name changes with its optimizer), showing `value`."""
+        if runs == self._choices["run"]:
+            return
+        self._choices["run"] = list(runs)
+        self._shown["run"] = value
+        fields = self.query("#ctl-run") if "run" in self.names else ()
+        if fields:
+            field = fields.first()
+            with field.prevent(Select.Changed):
+                field.set_options(runs)
+                field.value = value
+                field.mutate_reactive(Select.value)  # the shown entry's text may have changed, not its value
 
     def show(self, name: str, value: str, *, force: bool = False) -> None:
         """Display a value without posting Changed (attributes down); a field being typed in keeps its
@@ -140,6 +177,10 @@ class Controls(Vertical):
 def parse_control(name: str, text: str, *, race: bool = False) -> dict:
     """A typed control value -> the runner's change; ValueError with a one-line reason. In a race the
     learning rate is a scale for every run's own rate (×2 or 2)."""
+    if name == "run":
+        if not text.isdigit():
+            raise ValueError(f"run: expected a run's number, got {text!r}")
+        return {"run": int(text) - 1}
     if name == "lr" and race:
         return {"lr_scale": _positive(text.lstrip("×x"), "learning-rate scale")}
     if name == "optimizer":
