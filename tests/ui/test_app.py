@@ -115,6 +115,25 @@ async def test_at_30_redraws_a_second_the_plots_follow_every_frame_the_numbers_t
         assert shown[-1] == k and panel.title.startswith(f"step {k}/")  # paused: the numbers are now
 
 
+async def test_a_tick_that_stands_for_missed_slots_is_one_frame_that_takes_all_their_steps(store):
+    """After a stall the frame clock ticks once for every slot that passed (gdtui/ui/frame_clock.py): one
+    frame, with the steps of all of them, so the animation keeps its pace."""
+    app = make_app(store, "one-d")  # 10 redraws a second
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.speed = 10.0  # one step a slot
+        screen.playing = True  # ticks by hand below; the clock itself is not started
+        frames = []
+        plot = screen.query_one("#loss-plot")
+        real = plot.redraw_if_dirty
+        plot.redraw_if_dirty = lambda: (frames.append(screen.runner.k), real())[1]
+        screen._frame(1)
+        screen._frame(3)  # a tick after a stall of two more intervals
+        assert frames == [1, 4]
+        screen.playing = False
+        await pilot.pause()
+
+
 async def test_playing_to_the_end_stops_and_shows_the_status(store):
     app = make_app(store, "one-d")
     async with app.run_test(size=(80, 24)) as pilot:

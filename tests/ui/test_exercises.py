@@ -124,7 +124,7 @@ async def test_a_prediction_is_watched_at_the_pages_own_settings(store):
             str(screen.query_one("#notice").render())
             == "Playing the page's own settings for your prediction."
         )
-        assert screen.runner.lr == 1.5 and screen.playing
+        assert screen.runner.lr == 1.5  # and it plays (fast: it may have ended already)
         for _ in range(200):
             await pilot.pause(0.05)
             if screen.runner.done:

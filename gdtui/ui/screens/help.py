@@ -20,7 +20,11 @@ def key_rows(bindings: list[Binding]) -> list[tuple[str, str]]:
     rows = []
     for b in bindings:
         keys = " / ".join(
-            k.strip().replace("question_mark", "?").replace("plus", "+").replace("minus", "-")
+            k.strip()
+            .replace("question_mark", "?")
+            .replace("equals_sign", "=")
+            .replace("plus", "+")
+            .replace("minus", "-")
             for k in b.key.split(",")
         )
         rows.append((keys, b.tooltip or b.description))

@@ -13,16 +13,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Markdown, Select, Static
 
 from ...course.schema import Lesson, Page
+from ..frame_clock import FrameClock
 from ..runner import SceneRunner
 from ..widgets._direct import StillLines
-from ..widgets.controls import Controls, parse_control
+from ..widgets.controls import Controls, parse_control, run_options
 from ..widgets.footer import KeyFooter
 from ..widgets.plots import SERIES_STYLES, LivePlot, LossPlot, ParamPlot
-from ..widgets.state import StatePanel, num
+from ..widgets.state import StatePanel
 from ._exercises import ExercisesMixin
 
 
@@ -63,13 +63,19 @@ class LessonScreen(ExercisesMixin, Screen):
         Binding("escape", "back", "Back", tooltip="back to the lessons"),
         Binding("space", "play", "Play", tooltip="play or pause the scene"),
         Binding("s", "step", "Step", tooltip="take one step"),
-        Binding("r", "reset", "Reset", tooltip="back to the start point"),
+        Binding("r", "reset", "Reset", tooltip="back to the start point (changes stay)"),
         Binding("n", "next_page", "Next", tooltip="next page"),
         Binding("p", "prev_page", "Prev", tooltip="previous page"),
         Binding("plus,equals_sign", "lr_up", "lr", key_display="+", tooltip="raise the learning rate"),
         Binding("minus", "lr_down", "lr", key_display="-", tooltip="lower the learning rate"),
         Binding("h", "hint", "Hint", tooltip="the next hint of an exercise on this page"),
-        Binding("R", "restore", "Page settings", show=False, tooltip="undo your changes to the controls"),
+        Binding(
+            "R",
+            "restore",
+            "Page settings",
+            show=False,
+            tooltip="the page's own settings again",
+        ),
     ]
 
     def __init__(self, lesson: Lesson, page: int = 0) -> None:
@@ -80,7 +86,7 @@ class LessonScreen(ExercisesMixin, Screen):
         self.playing = False
         self.speed = 10.0
         self._owed = 0.0  # fractional steps carried between frames
-        self._clock: Timer | None = None  # the frame clock: runs while playing
+        self._clock: FrameClock | None = None  # runs while playing
         self._live: list[LivePlot] | None = None  # see `_plots`
         self._state_stale = False  # the runs stepped since the state panel last showed them
         self._state_wait = 0  # frames until the state panel may change again
@@ -106,7 +112,7 @@ class LessonScreen(ExercisesMixin, Screen):
     async def on_mount(self) -> None:
         for plot in self._plots():
             self._drive(plot)
-        self._clock = self.set_interval(1 / self.app.redraw_rate, self._frame, pause=True)
+        self._clock = FrameClock(self, self.app.redraw_rate, self._frame)
         self._state_panel = self.query_one(StatePanel)
         await self.show_page(self.index)
 
@@ -136,11 +142,11 @@ class LessonScreen(ExercisesMixin, Screen):
         await self._ensure_view(scene.view)
         self._scene_changed()
         if scene.controls:
-            controls = slot.query(Controls)
+            controls, shown = slot.query(Controls), (self._control_values(), run_options(self.runner.labels))
             if controls:  # the rows this page shares with the last one stay (see Controls.set_controls)
-                await controls.first().set_controls(scene.controls, self._control_values())
+                await controls.first().set_controls(scene.controls, *shown)
             else:
-                slot.mount(Controls(scene.controls, self._control_values()))
+                slot.mount(Controls(scene.controls, *shown))
 
     async def _ensure_view(self, view: str) -> None:
         """Put the widget for the scene's view where the parameter plot goes (awaited, so exactly one
@@ -197,27 +203,14 @@ class LessonScreen(ExercisesMixin, Screen):
         if self.runner is None or not self.query(Controls):
             return
         controls = self.query_one(Controls)
-        for name, value in self._control_values().items():
+        values = self._control_values()
+        controls.offer(run_options(self.runner.labels), values["run"])
+        for name, value in values.items():
             controls.show(name, value)
 
     def _control_values(self) -> dict[str, str]:
         """What each control shows for the current steppers."""
-        runner = self.runner
-        first = runner.steppers[0]
-        values = {
-            "optimizer": first.optimizer.name,
-            "lr": num(runner.lr) if runner.lr is not None else "—",
-            "momentum": num(first.optimizer.hyper["momentum"])
-            if "momentum" in first.optimizer.hyper
-            else "—",
-            "batch_size": str(first.batch_size) if first.batch_size is not None else "—",
-            "schedule": first.schedule.spec() if first.schedule is not None else "constant",
-            "start": ",".join(num(v) for v in first.start),
-            "speed": str(int(self.speed)),
-        }
-        if runner.race:
-            values["lr"] = f"×{num(runner.changes.lr_scale)}"
-        return values
+        return {**self.runner.control_values(), "speed": str(int(self.speed))}
 
     def _show_progress(self, state: bool = True) -> None:
         """The state panel (unless not `state`) and the plots' data for where the runs are now; the plots
@@ -240,12 +233,13 @@ class LessonScreen(ExercisesMixin, Screen):
             loss_plot.redraw_soon()
 
     # -- the frame clock ------------------------------------------------------------------------------
-    def _frame(self) -> None:
-        """One frame while playing: the steps the speed owes since the last frame, then one update of the
-        state panel and both plots (skipped when no step was taken and nothing else changed)."""
+    def _frame(self, slots: int = 1) -> None:
+        """One frame while playing: the steps the speed owes since the last frame (`slots` frame times:
+        more than one after a stall, see FrameClock), then one update of the state panel and both plots
+        (skipped when no step was taken and nothing else changed)."""
         if self.runner is None or not self.playing:
             return
-        self._owed += self.speed / self.app.redraw_rate
+        self._owed += slots * self.speed / self.app.redraw_rate
         steps, self._owed = int(self._owed), self._owed - int(self._owed)
         self._state_wait -= 1
         if steps:
@@ -271,13 +265,12 @@ class LessonScreen(ExercisesMixin, Screen):
         self.playing = True
         self._owed = 0.0
         if self._clock is not None:
-            self._clock.reset()
-            self._clock.resume()
+            self._clock.start()
 
     def pause(self) -> None:
         self.playing = False
         if self._clock is not None:
-            self._clock.pause()
+            self._clock.stop()
         if self._state_stale:  # paused between two state updates: show where the runs stopped
             self._show_progress()
 
@@ -341,9 +334,13 @@ class LessonScreen(ExercisesMixin, Screen):
                 self.play()
             return
         try:
-            change = parse_control(name, text, race=self.runner is not None and self.runner.race)
+            change = parse_control(name, text, race=self.runner is not None and self.runner.lr_scaled)
         except ValueError as exc:
             self._notice(str(exc))
+            self._show_controls()
+            return
+        if "run" in change:  # which run the optimizer and lr controls show: the runs go on
+            self.runner.select(change["run"])
             self._show_controls()
             return
         self._apply(lambda r: r.change(**change))
