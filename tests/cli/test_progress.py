@@ -60,19 +60,19 @@ def test_reset_with_yes_clears_progress(tmp_path, capsys):
         assert store.lesson_progress("one-d").pages_seen == frozenset()
 
 
-def test_reset_asks_in_a_terminal_and_no_keeps_everything(tmp_path):
-    record(tmp_path)
-    # a pseudo-terminal so the question is really asked; "n" answers it
+def reset_in_a_terminal(data: Path, answer: str) -> subprocess.CompletedProcess:
+    """`gdtui progress --reset` on a pseudo-terminal (so the question is really asked), answered `answer`;
+    stdout is everything the terminal showed."""
     script = (
         "import os, pty, sys\n"
         "pid, fd = pty.fork()\n"
         "if pid == 0:\n"
         f"    os.execv({sys.executable!r}, [{sys.executable!r}, '-m', 'gdtui', 'progress', '--data-dir', "
-        f"{str(tmp_path)!r}, '--reset'])\n"
+        f"{str(data)!r}, '--reset'])\n"
         "out = b''\n"
         "while b'[y/N]' not in out:\n"
         "    out += os.read(fd, 1024)\n"
-        "os.write(fd, b'n\\n')\n"
+        f"os.write(fd, {(answer + chr(10)).encode()!r})\n"
         "try:\n"
         "    while chunk := os.read(fd, 1024):\n"
         "        out += chunk\n"
@@ -82,11 +82,35 @@ def test_reset_asks_in_a_terminal_and_no_keeps_everything(tmp_path):
         "sys.stdout.write(out.decode())\n"
         "sys.exit(os.waitstatus_to_exitcode(status))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+
+
+def test_reset_asks_in_a_terminal_and_no_keeps_everything(tmp_path):
+    record(tmp_path)
+    proc = reset_in_a_terminal(tmp_path, "n")
     assert "Clear all progress saved in" in proc.stdout and "Nothing cleared." in proc.stdout
     assert proc.returncode == 1
     with Store.open(tmp_path) as store:
         assert store.lesson_progress("one-d").pages_seen == {0, 2}
+
+
+def test_reset_asks_in_a_terminal_and_yes_clears_it(tmp_path, capsys):
+    record(tmp_path)
+    proc = reset_in_a_terminal(tmp_path, "y")
+    assert f"Clear all progress saved in {tmp_path / Store.FILENAME}? [y/N]" in proc.stdout
+    assert "Progress cleared" in proc.stdout and "Nothing cleared." not in proc.stdout
+    assert proc.returncode == 0
+    with Store.open(tmp_path) as store:
+        cleared = store.lesson_progress("one-d")
+        assert (cleared.pages_seen, cleared.solved, cleared.hints_used, cleared.attempts) == (
+            frozenset(),
+            frozenset(),
+            0,
+            0,
+        )
+        assert store.summary() == [] and store.position() is None
+    assert main(["progress", "--data-dir", str(tmp_path), "--lessons", str(FIXTURE)]) == 0
+    assert capsys.readouterr().out.strip() == "No progress yet."
 
 
 def test_a_corrupt_store_is_backed_up_and_the_learner_told(tmp_path, capsys):

@@ -62,3 +62,45 @@ def test_course_that_does_not_load_prints_its_issues_and_exits_1(name, summary):
     lines = text.splitlines()
     assert lines[-1] == summary
     assert lines[:-1] == [str(issue) for issue in check_course(COURSES / name)]
+
+
+def test_views_and_targets_with_nothing_to_show_are_issues():
+    # bowl ½(x² + 10y²) at [0, 0]: centered differences are exactly 0 = ∇L for every h; secret-number's
+    # examples all have y − x = 2, so every per-example gradient is 2(θ − 2): no batch differs from another;
+    # from loss 19.25, 5 steps of gd/momentum at α = 0.1 get no lower than 0.485 (momentum), far above 1e-9;
+    # a target of 100 is met at step 0; secret-number's box is [-2, 6]; 1e308·x overflows.
+    assert [str(issue) for issue in check_course(COURSES / "broken-views")] == [
+        "broken-views/one/lesson.toml: page[1].scene.start: a θ where the gradient check has errors to draw "
+        "(at the run's start [0, 0] the centered difference's relative error is finite and above 0 for "
+        "fewer than two h: a stationary point?)",
+        "broken-views/one/lesson.toml: page[2].scene.view: a scene whose mini-batch gradients vary (at the "
+        "run's start [5] every example has the same gradient: the variance is 0 for every B)",
+        "broken-views/one/lesson.toml: page[3].scene.target: a loss some run reaches (the lowest is "
+        "0.485317, by heavy ball)",
+        "broken-views/one/lesson.toml: page[4].scene.target: a loss below the start's (the runs start at "
+        "loss 19.25)",
+        "broken-views/one/lesson.toml: page[5].scene.start: a start inside secret-number's plotting box "
+        "[-2, 6] (got [50])",
+        "broken-views/one/lesson.toml: page[6].scene.start: a start where the fit view's model is finite "
+        "(ŷ at [1e+308, 1e+308] is not)",
+    ]
+
+
+def test_every_view_with_something_to_show_and_a_target_one_run_reaches_are_clean():
+    assert check_course(COURSES / "good-views") == []
+
+
+def test_an_engine_error_in_a_view_is_reported_as_an_issue_not_raised(monkeypatch):
+    from gdtui.engine import DataProblem
+
+    def no_model(self, theta, x):
+        raise ValueError(f"{self.name} has no feature map to predict with")
+
+    monkeypatch.setattr(DataProblem, "predict", no_model)
+    code, text = check_output(COURSES / "good-views")
+    assert code == 1
+    assert text.splitlines() == [
+        "good-views/one/lesson.toml: page[1].scene.view: a fit view the engine can compute "
+        "(ValueError: linear-regression has no feature map to predict with)",
+        "checked 1 lesson, 4 pages, 4 scenes: 1 problem",
+    ]

@@ -1,11 +1,11 @@
 """A learner's walk through the whole bundled course at 80×24: every lesson, page by page, every exercise
-answered wrongly and then rightly, with progress checked at the end. Right answers come from the engine
-(the computed answer, a setting found by running the scene, the scene's real outcome), never from the
-lesson files or the UI code."""
+answered wrongly, its hints unfolded one at a time with `h`, then answered rightly, with progress checked
+at the end. Right answers come from the engine (the computed answer, a setting found by running the
+scene, the scene's real outcome), never from the lesson files or the UI code."""
 
 import numpy as np
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Button, Input, OptionList
 
 from gdtui.course import load_course
 from gdtui.course.exercises import compute_answer, judge, outcome
@@ -73,10 +73,27 @@ async def respond(pilot, screen, panel: ExercisePanel, text: str) -> str:
     return str(panel.query_one(".exercise-verdict").render())
 
 
+async def unfold_hints(pilot, panel: ExercisePanel) -> None:
+    """`h` once per hint and once more: after k presses the panel shows k of n, hints 1…k (k ≤ n) and no
+    later one."""
+    hints = panel.exercise.hints
+    for k in range(1, len(hints) + 2):
+        await pilot.press("h")
+        await pilot.pause(0)  # the panel's request, then the screen's answer: no need to wait for idle
+        shown = min(k, len(hints))
+        label = str(panel.query_one(".exercise-hint", Button).label)
+        assert label == f"hint ({shown}/{len(hints)})", f"{panel.exercise.id} after {k} presses: {label}"
+        text = str(panel.query_one(".exercise-hints").render())
+        unfolded = [i for i in range(1, len(hints) + 1) if f"hint {i}: " in text]
+        assert unfolded == list(range(1, shown + 1)), f"{panel.exercise.id} after {k} presses: {text}"
+        assert " ".join(hints[shown - 1].split()) in " ".join(text.split())
+
+
 @pytest.mark.parametrize("lesson", COURSE.lessons, ids=[lesson.slug for lesson in COURSE.lessons])
 async def test_every_page_and_exercise_of_the_lesson_at_80x24(lesson, store):
     app = GdtuiApp(COURSE, store)
     async with app.run_test(size=(80, 24)) as pilot:
+        app.animation_level = "none"  # the walk asserts on state; the pilot would wait out every glide
         app.open_lesson(lesson.slug)
         await pilot.pause()
         screen = app.screen
@@ -91,6 +108,8 @@ async def test_every_page_and_exercise_of_the_lesson_at_80x24(lesson, store):
                 wrong, right = responses(panel.exercise, page.scene)
                 said = await respond(pilot, screen, panel, wrong)
                 assert said.startswith("✗"), f"{lesson.slug} p{index + 1} {panel.exercise.id}: {said}"
+                if panel.exercise.hints:  # `h` serves the first unsolved exercise with hints: this one
+                    await unfold_hints(pilot, panel)
                 said = await respond(pilot, screen, panel, right)
                 assert said.startswith("✓"), f"{lesson.slug} p{index + 1} {panel.exercise.id}: {said}"
             await pilot.press("n")
@@ -98,3 +117,6 @@ async def test_every_page_and_exercise_of_the_lesson_at_80x24(lesson, store):
         assert progress.pages_seen == set(range(len(lesson.pages)))
         assert progress.solved == {(i, ex.id) for i, p in enumerate(lesson.pages) for ex in p.exercises}
         assert len(progress.solved) >= 2  # every lesson has at least two exercises
+        assert progress.hints == {
+            (i, ex.id): len(ex.hints) for i, p in enumerate(lesson.pages) for ex in p.exercises if ex.hints
+        }
