@@ -3,6 +3,7 @@ learning rate judged by running it, and progress that is saved and comes back.""
 
 from pathlib import Path
 
+from pilot_helpers import play_to_the_end
 from textual.widgets import Input, OptionList
 
 from gdtui.course import load_course
@@ -97,11 +98,7 @@ async def test_predict_commits_then_plays_and_reveals_when_the_run_ends(store):
         assert screen.playing and not screen.runner.done
         screen.speed = 1000.0
         screen.play()
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.runner.done:
-                break
-        await pilot.pause()
+        await play_to_the_end(pilot, screen, polls=100)
         assert screen.runner.steppers[0].status == "diverged"
         assert verdict(predict).startswith("✓ Right: fly off")
 
@@ -125,11 +122,7 @@ async def test_a_prediction_is_watched_at_the_pages_own_settings(store):
             == "Playing the page's own settings for your prediction."
         )
         assert screen.runner.lr == 1.5  # and it plays (fast: it may have ended already)
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if screen.runner.done:
-                break
-        await pilot.pause()
+        await play_to_the_end(pilot, screen)
         assert screen.runner.steppers[0].status == "diverged"
         assert verdict(predict).startswith("✓ Right: fly off")
 

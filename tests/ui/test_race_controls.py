@@ -1,6 +1,7 @@
 """A learner sets one run of the capstone race at 80×24: picks the run, gives it another optimizer and
 rate through the controls, plays, and reads that run's new name and its step to the target."""
 
+from pilot_helpers import play_to_the_end
 from textual.widgets import Input, Select
 
 from gdtui.course import load_course
@@ -58,11 +59,7 @@ async def test_a_learner_sets_run_2_to_adam_at_0_2_plays_and_reads_its_target_st
 
         screen.speed = 100_000.0
         screen.play()
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if screen.runner.done:
-                break
-        await pilot.pause()
+        await play_to_the_end(pilot, screen, every=0.02)
         lines = str(screen.query_one(StatePanel).render()).splitlines()
         scene = screen.page.scene
         expected = [
