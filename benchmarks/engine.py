@@ -212,9 +212,10 @@ def bench_steps(steps: int, timing: Timing, processes: int, cpu: bool) -> list[t
     else:
         argv = [sys.executable, __file__, "--steps-child", str(steps), "--repeats", str(timing.repeats)]
         argv += ["--min-time", str(timing.min_time)] + (["--cpu"] if cpu else [])
-        runs = [json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)]
-        for _ in range(processes - 1):
-            runs.append(json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout))
+        runs = [
+            json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
+            for _ in range(processes)
+        ]
     print(
         f"   {'optimizer':<20} {'lr':>7} {'status':>9} {'same':>5} {'engine µs':>10} {'floor µs':>9} "
         f"ratio  range"

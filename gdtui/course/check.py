@@ -23,7 +23,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..engine import ConfigError, Problem, Trajectory, expected_batch_variance, get_problem, gradient_check
+from ..engine import (
+    ConfigError,
+    Problem,
+    Trajectory,
+    expected_batch_variance,
+    get_problem,
+    gradient_check,
+    reached_at,
+)
 from .exercises import verify
 from .loader import lesson_file, load_course
 from .schema import Course, CourseError, CourseIssue, Scene
@@ -190,8 +198,8 @@ def _target(scene: Scene, runs: Sequence[Trajectory]) -> Found:
     starts = [float(run.loss[0]) for run in runs]
     if all(loss <= target for loss in starts):
         return "target", f"a loss below the start's (the runs start at loss {max(starts):.6g})"
-    lows = [float(run.loss.min()) for run in runs]
-    if not any(low <= target for low in lows):
+    if all(reached_at(run.loss, target) is None for run in runs):
+        lows = [float(run.loss.min()) for run in runs]
         best = min(range(len(runs)), key=lows.__getitem__)
         name = scene.runs[best].name
         return "target", f"a loss some run reaches (the lowest is {lows[best]:.6g}, by {name})"

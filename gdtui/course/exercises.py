@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import ConfigError
+from ..engine import ConfigError, reached_at
 from .fields import Fields, choices, is_number, is_whole, join
 from .schema import EXPECTATIONS, Answer, Exercise, RunChange, Scene
 
@@ -73,7 +73,7 @@ def compute_answer(scene: Scene, answer: Answer) -> float:
     if answer.of == "target_step":
         if scene.target is None:
             raise ConfigError("the scene has no target")
-        reached = next((k for k, loss in enumerate(traj.loss) if loss <= scene.target), None)
+        reached = reached_at(traj.loss, scene.target)
         if reached is None:
             raise ConfigError(f"the run never reached the target {scene.target:g} (it ended {traj.status})")
         return float(reached)

@@ -29,7 +29,7 @@ from .optimizers import (
     hyperparameters,
 )
 from .problems import PROBLEMS, Problem, get_problem
-from .run import DIVERGENCE_LIMIT, STATUSES, Stepper, Sweep, Trajectory, run, sweep
+from .run import DIVERGENCE_LIMIT, STATUSES, Stepper, Sweep, Trajectory, reached_at, run, sweep
 from .schedules import SCHEDULES, Schedule, make_schedule, parse_schedule, schedule_params
 from .svm import SVMSlice, multiclass_hinge_loss
 
@@ -67,6 +67,7 @@ __all__ = [
     "numeric_grad",
     "numeric_hessian",
     "parse_schedule",
+    "reached_at",
     "relative_error",
     "run",
     "schedule_params",

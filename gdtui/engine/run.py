@@ -602,6 +602,13 @@ class Stepper:
         )
 
 
+def reached_at(losses: np.ndarray, target: float) -> int | None:
+    """The first step at which a loss history was at or below `target` (None if it never was): what a
+    race's state panel, a `target_step` answer and `gdtui check` all mean by reaching a target."""
+    hits = np.flatnonzero(np.asarray(losses) <= target)
+    return int(hits[0]) if hits.size else None
+
+
 def run(problem: str | Problem, optimizer: str | Optimizer, **settings) -> Trajectory:
     """Run one optimizer on one problem to the end and return the frozen trajectory.
     Settings: lr, steps, start, schedule, batch_size, seed, tol, hyper (see Stepper)."""

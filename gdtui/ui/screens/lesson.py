@@ -21,7 +21,7 @@ from ..runner import SceneRunner
 from ..widgets._direct import StillLines
 from ..widgets.controls import Controls, parse_control, run_options
 from ..widgets.footer import KeyFooter
-from ..widgets.plots import SERIES_STYLES, LivePlot, LossPlot, ParamPlot
+from ..widgets.plots import LivePlot, LossPlot, ParamPlot, series_style
 from ..widgets.state import StatePanel
 from ._exercises import ExercisesMixin
 
@@ -219,7 +219,7 @@ class LessonScreen(ExercisesMixin, Screen):
         if runner is None:
             return
         labels = runner.labels
-        markers = [SERIES_STYLES[i % len(SERIES_STYLES)][1] for i in range(len(labels))]
+        markers = [series_style(i)[1] for i in range(len(labels))]
         histories = [s.history() for s in runner.steppers]
         losses = [h[1] for h in histories]
         if state:

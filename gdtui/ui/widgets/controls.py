@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select
 
 from ...engine import OPTIMIZERS, SCHEDULES, schedule_params
-from ._plot_view import SERIES_STYLES
+from ._plot_view import series_style
 
 LABELS = {
     "run": "run to set",
@@ -31,10 +31,7 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100)
 
 def run_options(labels: list[str]) -> list[tuple[str, str]]:
     """The `run` list: one `1 o gd` entry per run (its number, its marker in the plots, its name)."""
-    return [
-        (f"{i} {SERIES_STYLES[(i - 1) % len(SERIES_STYLES)][1]} {label}", str(i))
-        for i, label in enumerate(labels, 1)
-    ]
+    return [(f"{i + 1} {series_style(i)[1]} {label}", str(i + 1)) for i, label in enumerate(labels)]
 
 
 def _schedule_choices() -> list[tuple[str, str]]:

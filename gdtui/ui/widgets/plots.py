@@ -29,9 +29,9 @@ from ._direct import DirectLines
 from ._plot_layers import Row
 from ._plot_loss import LossView
 from ._plot_param import ParamView
-from ._plot_view import CURRENT_STYLE, SERIES_STYLES, PlotView
+from ._plot_view import CURRENT_STYLE, SERIES_STYLES, PlotView, series_style
 
-__all__ = ["CURRENT_STYLE", "SERIES_STYLES", "LivePlot", "LossPlot", "ParamPlot", "row_strip"]
+__all__ = ["CURRENT_STYLE", "SERIES_STYLES", "LivePlot", "LossPlot", "ParamPlot", "row_strip", "series_style"]
 
 _STYLE_FLAGS = {
     "bold": "bold",

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 
-from ...engine import Stepper
+from ...engine import Stepper, reached_at
 from ._direct import DirectLines
 
 #: How each optimizer-state field is written on screen.
@@ -198,12 +198,6 @@ class StatePanel(DirectLines):
             status = (f"target at step {reached}", "bold green") if reached is not None else status_piece(s)
             out.append(((f"{marker} {label:<{width}} ", "bold"), (f"loss {num(s.loss):<9} ", ""), status))
         return out
-
-
-def reached_at(losses: np.ndarray, target: float) -> int | None:
-    """The first step at which a run's loss history was at or below `target` (None if not yet)."""
-    hits = np.flatnonzero(losses <= target)
-    return int(hits[0]) if hits.size else None
 
 
 def _detail(s: Stepper) -> list[Line]:
