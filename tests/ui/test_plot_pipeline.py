@@ -13,6 +13,8 @@ import importlib.metadata
 import numpy as np
 import plotext._utility as ut
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plotext._matrix import matrix_class
 from rich.style import Style
 from rich.text import Text
@@ -33,6 +35,7 @@ from gdtui.ui.widgets._plot_param import ParamView
 from gdtui.ui.widgets._plot_reduce import (
     clip_to_box,
     column_envelope,
+    distinct,
     drop_repeats,
     nice_ticks,
     to_dots,
@@ -260,6 +263,21 @@ def test_column_envelope_keeps_first_min_max_last_of_each_column():
     dy = np.array([5, 9, 1, 7, 6, 3, 4, 4, 8])
     # column 0: first 0, min 2 (dy 1), max 1 (dy 9), last 4; column 1: 5; column 2: first 6, max/last 8
     assert column_envelope(dx, dy).tolist() == [0, 1, 2, 4, 5, 6, 8]
+
+
+def test_distinct_sorts_and_deduplicates_dense_sparse_and_negative_keys():
+    assert distinct(np.array([3, 1, 3, 0, 1])).tolist() == [0, 1, 3]
+    assert distinct(np.array([10**9, 5, 10**9])).tolist() == [5, 10**9]  # sparse: sorted, not a table
+    assert distinct(np.array([-2, 4, -2])).tolist() == [-2, 4]
+    assert distinct(np.array([], dtype=np.int64)).tolist() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-50, 10**6), max_size=300), st.integers(0, 5000))
+def test_distinct_is_the_set_of_its_keys_in_order(keys, dense_top):
+    for values in (keys, [k % (dense_top + 1) for k in keys]):  # as drawn, and squeezed dense
+        out = distinct(np.array(values, dtype=np.int64))
+        assert out.tolist() == sorted(set(values))
 
 
 def test_one_point_per_column_would_not_be_identical_but_the_envelope_is():

@@ -23,6 +23,7 @@ from ._plot_layers import Axes, Signal
 from ._plot_reduce import (
     column_envelope,
     decade_ticks,
+    distinct,
     drop_repeats,
     nice_ceiling,
     nice_step,
@@ -210,7 +211,7 @@ def _envelope_runs(xd: np.ndarray, yd: np.ndarray, starts: np.ndarray) -> np.nda
     last = np.append(first[1:], n) - 1
     group = np.repeat(np.arange(len(first)), np.diff(np.append(first, n)))
     order = np.lexsort((yd, group))  # by column, then height; stable, so ties keep the earliest
-    env = np.unique(np.concatenate([first, last, order[first], order[last]]))
+    env = distinct(np.concatenate([first, last, order[first], order[last]]))
     keep = np.ones(len(env), dtype=bool)
     keep[1:] = (xd[env][1:] != xd[env][:-1]) | (yd[env][1:] != yd[env][:-1])
     keep[np.searchsorted(env, starts)] = True  # each run's first point stays

@@ -19,7 +19,7 @@ import numpy as np
 
 from ...engine import Problem
 from ._plot_layers import Axes, Signal
-from ._plot_reduce import cell_values, clip_to_box, drop_repeats, nice_ticks, to_dots
+from ._plot_reduce import cell_values, clip_to_box, distinct, drop_repeats, nice_ticks, to_dots
 from ._plot_view import (
     CURRENT_STYLE,
     LANDSCAPE_COLOR,
@@ -241,7 +241,7 @@ class ParamView(PlotView):
     @staticmethod
     def _run_cells(run, cx, cy, count: int, w: int, h: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per run (0…count−1): its distinct cells (column, row), sorted by column then row."""
-        keys = np.unique((run.astype(np.int64) * w + cx.astype(np.int64)) * h + cy.astype(np.int64))
+        keys = distinct((run.astype(np.int64) * w + cx.astype(np.int64)) * h + cy.astype(np.int64))
         cuts = np.searchsorted(keys, np.arange(count + 1) * w * h)
         out = []
         for r in range(count):

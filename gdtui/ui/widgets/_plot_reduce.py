@@ -122,7 +122,25 @@ def column_envelope(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
     order = np.lexsort((dy, group))  # by group, then height; stable, so ties keep the earliest
     lows = order[starts]
     highs = order[ends]
-    return np.unique(np.concatenate([starts, ends, lows, highs]))
+    return distinct(np.concatenate([starts, ends, lows, highs]))
+
+
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of an array of integers, sorted (what `np.unique` returns).
+
+    The keys here are point indices or cell numbers of a plot, so they are dense: they are marked in a
+    table as long as the largest key, with no sort (and without `np.unique`, whose first call loads NumPy's
+    masked arrays into every session). Sparse or negative keys are sorted instead."""
+    keys = np.asarray(keys, dtype=np.int64)
+    if len(keys) == 0:
+        return keys
+    top = int(keys.max()) + 1
+    if top <= 4 * len(keys) + 4096 and keys.min() >= 0:
+        seen = np.zeros(top, dtype=bool)
+        seen[keys] = True
+        return np.flatnonzero(seen)
+    ordered = np.sort(keys)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
 
 
 def clip_to_box(x: np.ndarray, y: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:

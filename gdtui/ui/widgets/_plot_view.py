@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._plot_layers import Axes, Canvas, Composite, Layer, Row, Signal, build_frame, build_layer
-from ._plot_reduce import cell_values
+from ._plot_reduce import cell_values, distinct
 
 #: Per-run (colour, marker): named ANSI colours that keep their meaning in 16 colours, and distinct ASCII
 #: markers, so series stay apart under NO_COLOR too.
@@ -71,7 +71,7 @@ def unique_cells(cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if len(cx) == 0:
         return cx, cy
     rows = int(cy.max()) + 1  # cells are non-negative: one key per pair, in (column, row) order
-    keys = np.unique(cx.astype(np.int64) * rows + cy.astype(np.int64))
+    keys = distinct(cx.astype(np.int64) * rows + cy.astype(np.int64))
     return (keys // rows).astype(cx.dtype), (keys % rows).astype(cy.dtype)
 
 
