@@ -196,6 +196,24 @@ async def test_sessions_per_student_are_limited(start_server, keys):
     assert len(server.spawned) == 1
 
 
+async def test_the_class_is_limited_to_its_total_sessions(start_server, keys, caplog):
+    server = await start_server(command=python(REPORTER))
+    write_roster(server.class_dir, keys, "\n[limits]\nsessions = 1\n")
+    caplog.set_level(logging.INFO, logger="gdtui.classroom")
+    async with connect(server, "ada", keys["ada"]) as conn:
+        await Screen(await open_terminal(conn)).wait_for("ready ada")
+        async with connect(server, "grace", password=PASSPHRASE) as conn2:  # another student
+            refused = await asyncio.wait_for((await open_terminal(conn2)).wait(), 10)
+        assert refused.exit_status == 1
+        assert refused.stderr == b"Too many sessions open for the class; try again later.\r\n"
+        assert "refused grace" in caplog.text and "session limit reached for the class" in caplog.text
+    assert [s.learner for s in server.sessions.values()] in ([], ["ada"])
+    assert len(server.spawned) == 1
+    async with connect(server, "grace", password=PASSPHRASE) as conn:  # ada's place is free again
+        await until(lambda: not server.sessions)
+        await Screen(await open_terminal(conn)).wait_for("ready grace")
+
+
 async def test_an_idle_session_is_closed(start_server, keys):
     server = await start_server(command=python(REPORTER))
     write_roster(server.class_dir, keys, "\n[limits]\nidle_minutes = 0.01\n")  # 0.6 s
