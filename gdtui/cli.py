@@ -355,17 +355,24 @@ def _progress(args: argparse.Namespace) -> int:
         if store.notice:
             print(store.notice, file=sys.stderr)
         if args.reset:
+            # a class store keeps every student's progress: only this learner's is cleared
+            others = [name for name in store.learners() if name != store.learner]
+            what = f"{store.learner}'s progress" if others else "all progress"
             if not args.yes:
                 if not sys.stdin.isatty():
                     raise UsageError(
                         "--reset asks before clearing progress; add --yes to clear without asking"
                     )
-                answer = input(f"Clear all progress saved in {store.path}? [y/N] ")
+                answer = input(f"Clear {what} saved in {store.path}? [y/N] ")
                 if answer.strip().lower() not in ("y", "yes"):
                     print("Nothing cleared.")
                     return 1
             store.reset()
-            print(f"Progress cleared ({store.path}).")
+            print(
+                f"{store.learner}'s progress cleared ({store.path})."
+                if others
+                else f"Progress cleared ({store.path})."
+            )
             return 0
         course = _load(args)
         titles = {

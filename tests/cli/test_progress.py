@@ -60,15 +60,26 @@ def test_reset_with_yes_clears_progress(tmp_path, capsys):
         assert store.lesson_progress("one-d").pages_seen == frozenset()
 
 
-def reset_in_a_terminal(data: Path, answer: str) -> subprocess.CompletedProcess:
+def test_in_a_class_store_reset_clears_only_that_learner_and_says_so(tmp_path, capsys):
+    for name in ("ada", "grace"):
+        with Store.open(tmp_path, learner=name) as store:
+            store.page_seen("one-d", 1)
+    assert main(["--learner", "ada", "progress", "--data-dir", str(tmp_path), "--reset", "--yes"]) == 0
+    assert capsys.readouterr().out == f"ada's progress cleared ({tmp_path / Store.FILENAME}).\n"
+    with Store.open(tmp_path, learner="teacher") as store:
+        assert store.lesson_progress("one-d", "ada").pages_seen == frozenset()
+        assert store.lesson_progress("one-d", "grace").pages_seen == {1}
+
+
+def reset_in_a_terminal(data: Path, answer: str, *more: str) -> subprocess.CompletedProcess:
     """`gdtui progress --reset` on a pseudo-terminal (so the question is really asked), answered `answer`;
     stdout is everything the terminal showed."""
     script = (
         "import os, pty, sys\n"
         "pid, fd = pty.fork()\n"
         "if pid == 0:\n"
-        f"    os.execv({sys.executable!r}, [{sys.executable!r}, '-m', 'gdtui', 'progress', '--data-dir', "
-        f"{str(data)!r}, '--reset'])\n"
+        f"    os.execv({sys.executable!r}, [{sys.executable!r}, '-m', 'gdtui', *{more!r}, 'progress', "
+        f"'--data-dir', {str(data)!r}, '--reset'])\n"
         "out = b''\n"
         "while b'[y/N]' not in out:\n"
         "    out += os.read(fd, 1024)\n"
@@ -92,6 +103,15 @@ def test_reset_asks_in_a_terminal_and_no_keeps_everything(tmp_path):
     assert proc.returncode == 1
     with Store.open(tmp_path) as store:
         assert store.lesson_progress("one-d").pages_seen == {0, 2}
+
+
+def test_in_a_class_store_the_question_names_the_learner(tmp_path):
+    record(tmp_path)  # the default learner's progress, beside grace's
+    with Store.open(tmp_path, learner="grace") as store:
+        store.page_seen("one-d", 1)
+    proc = reset_in_a_terminal(tmp_path, "n", "--learner", "grace")
+    assert f"Clear grace's progress saved in {tmp_path / Store.FILENAME}? [y/N]" in proc.stdout
+    assert proc.returncode == 1
 
 
 def test_reset_asks_in_a_terminal_and_yes_clears_it(tmp_path, capsys):
