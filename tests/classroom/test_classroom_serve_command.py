@@ -95,3 +95,29 @@ def test_the_dashboard_reads_the_course_the_class_is_served(class_dir, capsys):
     assert rows["ada"]["lessons_done"] == "0" and rows["grace"]["lesson"] == ""
     assert main(["classroom", str(class_dir), "--csv", "--lessons", str(class_dir)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_classroom_commands_print_no_warnings_from_the_ssh_library(class_dir, tmp_path):
+    """asyncssh names DSA types at import and cryptography 51 deprecates DSA: a teacher's terminal would
+    open with a dozen lines of warnings. Even with every warning made an error, the import is quiet."""
+    done = subprocess.run(
+        [str(GDTUI), "classroom", str(class_dir), "--csv"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stderr == "" and done.stdout.startswith("student,")
+    strict = subprocess.run(
+        [
+            str(GDTUI.parent / "python"),
+            "-W",
+            "error",
+            "-c",
+            "import gdtui.classroom.server, gdtui.classroom.roster",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert strict.returncode == 0 and strict.stderr == "", strict.stderr
