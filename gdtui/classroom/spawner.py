@@ -317,7 +317,11 @@ def _become(argv: list[str]) -> int:
         for fd, mode, errors in ((0, "r", "strict"), (1, "w", "strict"), (2, "w", "backslashreplace"))
     )
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = tuple(streams)
-    in_place = argv[0] == sys.executable and len(argv) >= 3 and argv[1] in ("-m", "-c")
+    # The same interpreter however its path is spelled: a server started as `../.venv/bin/python` names
+    # itself so, while the helper it started sees its path without the `..` (symlinks are not followed:
+    # another venv's python links to the same binary but has other packages)
+    same_python = os.path.abspath(argv[0]) == os.path.abspath(sys.executable)
+    in_place = same_python and len(argv) >= 3 and argv[1] in ("-m", "-c")
     if in_place:  # what `ps -o comm` shows: the session, not the helper
         name = argv[2] if argv[1] == "-m" else "python"
         if "--learner" in argv[:-1]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
+from pathlib import Path
 
 from classroom_helpers import Screen, alive, connect, open_terminal, python, until
 
@@ -43,6 +45,22 @@ async def test_other_commands_are_started_by_the_helper_too(start_server, keys):
     server = await start_server(command=lambda class_dir, learner: [*shell, learner], preload=("json",))
     conn, screen, pid = await session(server, keys, "on /dev/pts/")
     assert "shell for ada on /dev/pts/" in screen.text and parent(pid) == server.spawner.pid
+    conn.close()
+    await until(lambda: not alive(pid))
+
+
+async def test_the_same_python_spelled_another_way_still_runs_in_the_helpers_fork(start_server, keys):
+    """A server started as `.venv/bin/../bin/python` names its interpreter with the `..`, which the helper it
+    started does not: the session must still run in place (its imports warm), not exec a new Python."""
+    exe = Path(sys.executable)
+    roundabout = str(exe.parent / ".." / exe.parent.name / exe.name)
+    code = "import sys, time; print('warm' if 'colorsys' in sys.modules else 'cold', sys.argv[1], flush=True)"
+    code += "; time.sleep(60)"
+    server = await start_server(
+        command=lambda class_dir, learner: [roundabout, "-c", code, learner], preload=("colorsys",)
+    )
+    conn, screen, pid = await session(server, keys, " ada")
+    assert "warm ada" in screen.text and parent(pid) == server.spawner.pid
     conn.close()
     await until(lambda: not alive(pid))
 
