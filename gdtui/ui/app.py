@@ -7,6 +7,8 @@ home screen only when the learner goes back to it.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import gc
 
 from textual import events
@@ -15,13 +17,18 @@ from textual.binding import Binding
 
 from ..course.schema import Course
 from ..store import Store
+from ._textual_mends import mend_styles_cache
 from .screens.home import HomeScreen
 from .screens.small import TooSmallScreen
+
+mend_styles_cache()
 
 #: The smallest terminal the lesson layout reads well in.
 MIN_SIZE = (80, 24)
 #: Seconds after start when the cycle collector resumes if `gdtui` paused it for start-up (cli.py).
 COLLECT_AFTER = 1.0
+#: Seconds after the last page or lesson change when the widgets it removed are collected.
+COLLECT_LEFT_AFTER = 1.0
 
 
 class GdtuiApp(App):
@@ -41,6 +48,7 @@ class GdtuiApp(App):
         self.store = store
         self.start_lesson = lesson
         self.redraw_rate = redraw_rate
+        self._collect_left: asyncio.TimerHandle | None = None
 
     def on_mount(self) -> None:
         if not gc.isenabled():
@@ -60,6 +68,22 @@ class GdtuiApp(App):
         gc.collect()
         gc.freeze()
         gc.enable()
+
+    def collect_soon(self) -> None:
+        """Collect the widgets of a page or lesson just left, once the learner has stayed a moment.
+
+        Textual's widgets refer to their parents and their parents to them, so a removed page (its Markdown
+        blocks, exercises, controls, their cached lines) is freed only by the cycle collector, whose full
+        passes come rarely once start-up is frozen. Meanwhile the next pages are built beside them, and the
+        memory they held is scattered among theirs and is not returned (a session walking the course ends
+        1–2 MiB larger without this; benchmarks/session_memory.py). A full pass takes 10–50 ms, so it
+        waits COLLECT_LEFT_AFTER seconds after the last change (a learner paging through waits once) and
+        runs from the event loop directly: a Textual timer late past its time can be skipped."""
+        if self._collect_left is not None:
+            self._collect_left.cancel()
+        self._collect_left = asyncio.get_running_loop().call_later(
+            COLLECT_LEFT_AFTER, gc.collect, context=contextvars.Context()
+        )  # an empty context: the caller's would keep the screen that called (Textual's active pump) alive
 
     def open_lesson(self, slug: str, page: int | None = None) -> None:
         """Open a lesson at `page`, or where the learner last was in it."""

@@ -1,6 +1,7 @@
 """Pilot tests: the app driven by keys as a learner drives it, asserting on its state."""
 
 import gc
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -396,3 +397,43 @@ async def test_an_app_started_with_the_collector_paused_resumes_it_once_it_is_up
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_a_page_left_is_freed_with_the_lines_it_drew_a_moment_later(store, monkeypatch):
+    """Its widgets form cycles (parent and child refer to each other), and Textual's styles cache kept the
+    last 1024 widgets' drawn lines alive; the app collects a page once the learner has left it."""
+    monkeypatch.setattr(app_module, "COLLECT_LEFT_AFTER", 0.3)
+    app = make_app(store, "one-d")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            gc.disable()  # no automatic collection: only the app's own may free the page
+            old = list(app.screen.query("#page-text *"))  # the first page's Markdown blocks, and their parts
+            assert old and all(block._styles_cache._cache for block in old)  # drawn: their lines are kept
+            gone = [weakref.ref(block) for block in old] + [weakref.ref(b._styles_cache) for b in old]
+            del old
+            await pilot.press("n")
+            await pilot.pause(0.1)
+            assert app.screen.index == 1 and any(ref() for ref in gone)  # not yet
+            await pilot.pause(0.6)
+            assert [ref() for ref in gone] == [None] * len(gone)
+    finally:
+        gc.enable()
+
+
+async def test_a_lesson_left_is_freed_a_moment_later(store, monkeypatch):
+    monkeypatch.setattr(app_module, "COLLECT_LEFT_AFTER", 0.3)
+    app = make_app(store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            gc.disable()  # no automatic collection: only the app's own may free the lesson
+            await pilot.press("enter")
+            await pilot.pause(0.8)  # past the collection of the first page's arrival
+            screen = weakref.ref(app.screen)
+            assert isinstance(screen(), LessonScreen)
+            await pilot.press("escape")
+            await pilot.pause(0.8)
+            assert isinstance(app.screen, HomeScreen) and screen() is None
+    finally:
+        gc.enable()

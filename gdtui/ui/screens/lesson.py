@@ -116,8 +116,12 @@ class LessonScreen(ExercisesMixin, Screen):
         self._state_panel = self.query_one(StatePanel)
         await self.show_page(self.index)
 
+    def on_unmount(self) -> None:
+        self.app.collect_soon()  # this screen's widgets
+
     # -- pages ----------------------------------------------------------------------------------------
     async def show_page(self, index: int) -> None:
+        self.app.collect_soon()  # the last page's blocks, exercises and controls
         self.index = index
         page = self.page
         self.app.store.page_seen(self.lesson.slug, index)
