@@ -28,6 +28,7 @@ import os
 import pty
 import shlex
 import signal
+import socket
 import struct
 import sys
 import termios
@@ -127,6 +128,12 @@ class ClassServer:
         self._write_status()
         log.info("each session runs: %s", shlex.join(self.command(self.class_dir, "NAME")))
         log.info("serving %s on %s port %d", self.class_dir, self.host, self.port)
+        log.info(
+            "students connect with: ssh%s NAME@%s  (host key %s)",
+            "" if self.port == 22 else f" -p {self.port}",
+            _address_for_students(self.host),
+            asyncssh.read_private_key(self.class_dir / HOST_KEY).get_fingerprint(),
+        )
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -433,6 +440,12 @@ async def _finish(process: _Session, status: int) -> None:
     process.exit(status)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(process.wait_closed(), 5)
+
+
+def _address_for_students(host: str) -> str:
+    """The address to give students: the one served on, or this machine's name when serving on all of
+    its addresses (the teacher may prefer an address of its network)."""
+    return socket.gethostname() if host in ("", "0.0.0.0", "::") else host
 
 
 def _child_env(term_type: str | None) -> dict[str, str]:

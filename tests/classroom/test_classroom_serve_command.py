@@ -121,3 +121,16 @@ def test_the_classroom_commands_print_no_warnings_from_the_ssh_library(class_dir
         timeout=60,
     )
     assert strict.returncode == 0 and strict.stderr == "", strict.stderr
+
+
+def test_the_teacher_is_told_how_students_connect_and_the_host_keys_fingerprint(serve, class_dir):
+    """The line to write on the board, with the fingerprint OpenSSH shows a student connecting the first
+    time (ssh-keygen reads it from the host key independently)."""
+    server = serve()
+    fingerprint = subprocess.run(
+        ["ssh-keygen", "-l", "-f", str(class_dir / "host_key")], capture_output=True, text=True, check=True
+    ).stdout.split()[1]
+    assert fingerprint.startswith("SHA256:")
+    assert (
+        f"students connect with: ssh -p {server.port} NAME@127.0.0.1  (host key {fingerprint})" in server.log
+    )
