@@ -402,7 +402,7 @@ async def test_an_app_started_with_the_collector_paused_resumes_it_once_it_is_up
 async def test_a_page_left_is_freed_with_the_lines_it_drew_a_moment_later(store, monkeypatch):
     """Its widgets form cycles (parent and child refer to each other), and Textual's styles cache kept the
     last 1024 widgets' drawn lines alive; the app collects a page once the learner has left it."""
-    monkeypatch.setattr(app_module, "COLLECT_LEFT_AFTER", 0.3)
+    monkeypatch.setattr(app_module, "COLLECT_LEFT_AFTER", 1.0)  # room for a loaded machine's "not yet"
     app = make_app(store, "one-d")
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -415,7 +415,7 @@ async def test_a_page_left_is_freed_with_the_lines_it_drew_a_moment_later(store,
             await pilot.press("n")
             await pilot.pause(0.1)
             assert app.screen.index == 1 and any(ref() for ref in gone)  # not yet
-            await pilot.pause(0.6)
+            await pilot.pause(1.5)
             assert [ref() for ref in gone] == [None] * len(gone)
     finally:
         gc.enable()
