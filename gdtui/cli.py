@@ -59,6 +59,13 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def _port(text: str) -> int:
+    port = _whole(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (0: any free one), got {text!r}")
+    return port
+
+
 def _point(text: str) -> list[float]:
     try:
         return [float(v) for v in text.split(",")]
@@ -239,7 +246,7 @@ def _add_classroom_commands(sub) -> None:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)"
     )
-    serve.add_argument("--port", type=_whole, default=2222, help="port to listen on (default 2222)")
+    serve.add_argument("--port", type=_port, default=2222, help="port to listen on (default 2222)")
     serve.add_argument(
         "--lessons",
         metavar="DIR",

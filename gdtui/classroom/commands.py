@@ -10,12 +10,23 @@ import sys
 from pathlib import Path
 
 from ..engine import ConfigError
-from .roster import HOST_KEY, ROSTER, RosterError, hash_passphrase, init_class_dir, load_roster
+from .roster import (
+    HOST_KEY,
+    ROSTER,
+    RosterError,
+    hash_passphrase,
+    init_class_dir,
+    load_roster,
+    read_host_key,
+)
 
 
 def serve_command(args: argparse.Namespace) -> int:
     if args.init is not None:
-        made = init_class_dir(args.init)
+        try:
+            made = init_class_dir(args.init)
+        except OSError as e:
+            raise ConfigError(f"cannot make the class folder {args.init}: {e.strerror or e}") from None
         for path in made:
             print(f"made {path}")
         if not made:
@@ -27,7 +38,7 @@ def serve_command(args: argparse.Namespace) -> int:
     if args.hash_passphrase:
         print(f"passphrase = {hash_passphrase(_read_passphrase())!r}".replace("'", '"'))
         return 0
-    from .server import serve
+    from .server import ServeError, serve
 
     class_dir: Path = args.class_dir
     if not 0 < args.redraw_rate <= 60:
@@ -36,6 +47,7 @@ def serve_command(args: argparse.Namespace) -> int:
     course = _course(lessons)  # a bad course stops the class before it starts, not in every session
     try:
         students = len(load_roster(class_dir).students)
+        read_host_key(class_dir)
     except RosterError as e:
         raise ConfigError(str(e)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -47,8 +59,8 @@ def serve_command(args: argparse.Namespace) -> int:
     )
     try:
         asyncio.run(serve(class_dir, args.host, args.port, lessons=lessons, redraw_rate=args.redraw_rate))
-    except OSError as e:
-        raise ConfigError(f"cannot listen on {args.host} port {args.port}: {e.strerror or e}") from None
+    except ServeError as e:
+        raise ConfigError(str(e)) from None
     return 0
 
 

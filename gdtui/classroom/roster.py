@@ -53,7 +53,8 @@ EXAMPLE_ROSTER = """\
 
 
 class RosterError(Exception):
-    """The roster cannot be used. One-line message naming the file and what was expected."""
+    """The class folder (its roster or host key) cannot be used. One-line message naming the file and what
+    was expected."""
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,18 @@ def ensure_host_key(class_dir: Path) -> bool:
     with os.fdopen(fd, "wb") as f:
         f.write(key.export_private_key())
     return True
+
+
+def read_host_key(class_dir: Path) -> asyncssh.SSHKey:
+    """The server's host key, made first if the class folder has none; RosterError if it is unreadable."""
+    path = Path(class_dir) / HOST_KEY
+    try:
+        ensure_host_key(class_dir)
+        return asyncssh.read_private_key(path)
+    except OSError as e:
+        raise RosterError(f"{path}: cannot read it: {e.strerror or e}") from None
+    except (asyncssh.KeyImportError, ValueError) as e:
+        raise RosterError(
+            f"{path}: expected an unencrypted SSH private key ({e}); move it aside and "
+            f"`gdtui serve --init {class_dir}` makes a new one"
+        ) from None

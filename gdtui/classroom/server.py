@@ -39,7 +39,7 @@ from pathlib import Path
 
 import asyncssh
 
-from .roster import HOST_KEY, Roster, ensure_host_key, load_roster
+from .roster import Roster, RosterError, load_roster, read_host_key
 from .spawner import ForkedChild, Spawner, SpawnError
 
 log = logging.getLogger("gdtui.classroom")
@@ -65,6 +65,10 @@ def app_command(
     if redraw_rate is not None:
         cmd += ["--redraw-rate", f"{redraw_rate:g}"]
     return cmd
+
+
+class ServeError(Exception):
+    """The server cannot start: the port or the class folder cannot be used (one line)."""
 
 
 @dataclass
@@ -104,7 +108,16 @@ class ClassServer:
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     async def start(self) -> None:
-        ensure_host_key(self.class_dir)
+        """Listen; ServeError (one line) if the port or the class folder cannot be used."""
+        try:
+            host_key = read_host_key(self.class_dir)
+            self._write_status()
+        except RosterError as e:
+            raise ServeError(str(e)) from None
+        except OSError as e:
+            raise ServeError(
+                f"cannot write in the class folder {self.class_dir}: {e.strerror or e}"
+            ) from None
         if self.spawner is not None:
             try:
                 await self.spawner.start()
@@ -112,27 +125,33 @@ class ClassServer:
             except SpawnError as e:
                 log.error("%s; each session starts its own Python", e)
                 self.spawner = None
-        self._listener = await asyncssh.create_server(
-            lambda: _Connection(self),
-            self.host,
-            self.port,
-            server_host_keys=[str(self.class_dir / HOST_KEY)],
-            encoding=None,
-            line_editor=False,
-            allow_pty=True,
-            agent_forwarding=False,
-            x11_forwarding=False,
-            login_timeout=None,  # the roster's login_seconds, timed by each _Connection
-        )
+        try:
+            self._listener = await self._listen(host_key)
+        except OSError as e:
+            await self.close()
+            raise ServeError(f"cannot listen on {self.host} port {self.port}: {e.strerror or e}") from None
         self.port = self._listener.sockets[0].getsockname()[1]
-        self._write_status()
         log.info("each session runs: %s", shlex.join(self.command(self.class_dir, "NAME")))
         log.info("serving %s on %s port %d", self.class_dir, self.host, self.port)
         log.info(
             "students connect with: ssh%s NAME@%s  (host key %s)",
             "" if self.port == 22 else f" -p {self.port}",
             _address_for_students(self.host),
-            asyncssh.read_private_key(self.class_dir / HOST_KEY).get_fingerprint(),
+            host_key.get_fingerprint(),
+        )
+
+    async def _listen(self, host_key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
+        return await asyncssh.create_server(
+            lambda: _Connection(self),
+            self.host,
+            self.port,
+            server_host_keys=[host_key],
+            encoding=None,
+            line_editor=False,
+            allow_pty=True,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            login_timeout=None,  # the roster's login_seconds, timed by each _Connection
         )
 
     async def close(self) -> None:

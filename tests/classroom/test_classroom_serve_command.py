@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import socket
 import subprocess
 from pathlib import Path
 
@@ -69,12 +70,27 @@ async def test_the_redraw_rate_can_be_raised(serve, keys):
         (["--lessons", str(DATA / "courses" / "unknown-names")], "problems; `gdtui check "),
         (["--redraw-rate", "0"], "error: --redraw-rate must be between 0 and 60, got 0"),
         (["--redraw-rate", "fast"], "error: argument --redraw-rate: expected a number, got 'fast'"),
+        (["--port", "99999"], "error: argument --port: expected a port from 0 to 65535 (0: any free one)"),
     ],
-    ids=["no-such-folder", "broken-lesson-file", "several-problems", "zero-rate", "not-a-number"],
+    ids=[
+        "no-such-folder",
+        "broken-lesson-file",
+        "several-problems",
+        "zero-rate",
+        "not-a-number",
+        "port-range",
+    ],
 )
 def test_bad_serve_options_are_one_line_errors_before_anything_listens(class_dir, tmp_path, args, message):
     done = subprocess.run(
-        [str(GDTUI), "serve", "--class-dir", str(class_dir), "--port", "0", *args],
+        [
+            str(GDTUI),
+            "serve",
+            "--class-dir",
+            str(class_dir),
+            *(["--port", "0"] if "--port" not in args else []),
+            *args,
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -134,3 +150,40 @@ def test_the_teacher_is_told_how_students_connect_and_the_host_keys_fingerprint(
     assert (
         f"students connect with: ssh -p {server.port} NAME@127.0.0.1  (host key {fingerprint})" in server.log
     )
+
+
+def serve_fails(*args: str, cwd: Path) -> str:
+    """Run `gdtui serve ARGS`, which must fail with exit 2; its last line, the error."""
+    done = subprocess.run([str(GDTUI), "serve", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    return done.stderr.splitlines()[-1]
+
+
+def test_a_damaged_host_key_is_named_with_the_way_out(class_dir, tmp_path):
+    (class_dir / "host_key").write_text("not a key\n")
+    error = serve_fails("--class-dir", str(class_dir), "--port", "0", cwd=tmp_path)
+    assert error.startswith(
+        f"gdtui serve: error: {class_dir / 'host_key'}: expected an unencrypted SSH private key"
+    )
+    assert error.endswith(f"`gdtui serve --init {class_dir}` makes a new one")
+    assert not (class_dir / "sessions.json").exists()
+
+
+def test_a_class_folder_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    error = serve_fails("--init", str(tmp_path / "a-file" / "class"), cwd=tmp_path)
+    assert (
+        error
+        == f"gdtui serve: error: cannot make the class folder {tmp_path / 'a-file' / 'class'}: Not a directory"
+    )
+
+
+def test_a_port_in_use_is_one_line_and_leaves_nothing_running(class_dir, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        error = serve_fails("--class-dir", str(class_dir), "--port", str(port), cwd=tmp_path)
+    assert error.startswith(f"gdtui serve: error: cannot listen on 127.0.0.1 port {port}: ")
+    assert "in use" in error
+    assert not (class_dir / "sessions.json").exists()
