@@ -187,3 +187,9 @@ def test_a_port_in_use_is_one_line_and_leaves_nothing_running(class_dir, tmp_pat
     assert error.startswith(f"gdtui serve: error: cannot listen on 127.0.0.1 port {port}: ")
     assert "in use" in error
     assert not (class_dir / "sessions.json").exists()
+
+
+def test_a_class_folder_the_server_cannot_write_in_is_one_line(class_dir, tmp_path):
+    (class_dir / "sessions.json").mkdir()  # where the server keeps its list of sessions for the dashboard
+    error = serve_fails("--class-dir", str(class_dir), "--port", "0", cwd=tmp_path)
+    assert error.startswith(f"gdtui serve: error: cannot write in the class folder {class_dir}: ")
