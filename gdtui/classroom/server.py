@@ -33,7 +33,7 @@ import struct
 import sys
 import termios
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -259,7 +259,7 @@ class ClassServer:
         _set_size(master, cols or 80, rows or 24)
         try:
             child = await self._spawn(
-                self.command(self.class_dir, name), _child_env(process.term_type), slave
+                self.command(self.class_dir, name), _child_env(process.term_type, process.env), slave
             )
         except BaseException:
             os.close(master)
@@ -467,13 +467,16 @@ def _address_for_students(host: str) -> str:
     return socket.gethostname() if host in ("", "0.0.0.0", "::") else host
 
 
-def _child_env(term_type: str | None) -> dict[str, str]:
+def _child_env(term_type: str | None, client_env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The server's environment minus what would mislead the app (never COLUMNS/LINES: the PTY has the
-    size); the client's own environment requests are ignored."""
-    drop = {"COLUMNS", "LINES", "GDTUI_DATA_DIR", "TMUX", "TERM_PROGRAM", "COLORTERM"}
+    size; not the teacher's terminal's NO_COLOR). Of the client's environment requests only NO_COLOR is
+    taken (`ssh -o SendEnv=NO_COLOR`): the student's terminal, not the teacher's, decides on colour."""
+    drop = {"COLUMNS", "LINES", "GDTUI_DATA_DIR", "TMUX", "TERM_PROGRAM", "COLORTERM", "NO_COLOR"}
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("SSH_")}
     env["TERM"] = term_type or "xterm-256color"
     env.setdefault("LANG", "C.UTF-8")
+    if (client_env or {}).get("NO_COLOR"):  # set and not empty (no-color.org)
+        env["NO_COLOR"] = "1"
     return env
 
 

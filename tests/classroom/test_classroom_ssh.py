@@ -158,6 +158,32 @@ async def test_the_child_owns_its_terminal_and_sees_resizes(start_server, keys, 
         signal.signal(signal.SIGHUP, old)
 
 
+@SPAWN
+async def test_the_students_terminal_decides_on_colour_not_the_teachers(
+    start_server, keys, preload, monkeypatch
+):
+    """NO_COLOR in the server's environment (the teacher's terminal) does not reach the apps; a student's
+    NO_COLOR sent with the session (`ssh -o SendEnv=NO_COLOR`) does, and nothing else the client sends."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    code = "import os, sys, time; print('colour', os.environ.get('NO_COLOR'), os.environ.get('EDITOR'), flush=True)"
+    server = await start_server(command=python(code + "; time.sleep(60)"), preload=preload)
+    monkeypatch.delenv("EDITOR", raising=False)
+    async with connect(server, "ada", keys["ada"]) as conn:
+        screen = Screen(await open_terminal(conn))
+        await screen.wait_for("colour")
+        assert "colour None None" in screen.text
+    async with connect(server, "ada", keys["ada"]) as conn:
+        process = await conn.create_process(
+            term_type="xterm-256color",
+            term_size=(80, 24),
+            env={"NO_COLOR": "yes", "EDITOR": "vi"},
+            encoding=None,
+        )
+        screen = Screen(process)
+        await screen.wait_for("colour")
+        assert "colour 1 None" in screen.text
+
+
 @pytest.mark.parametrize("preload", [(), PRELOAD], ids=["own-python", "forked"])
 async def test_dropping_the_connection_leaves_no_child_process(start_server, keys, preload):
     server = await start_server(preload=preload)
