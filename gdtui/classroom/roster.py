@@ -191,13 +191,12 @@ def init_class_dir(class_dir: Path) -> list[Path]:
 def ensure_host_key(class_dir: Path) -> bool:
     """Create the server's host key if it is missing (owner-only permissions); True if it was made."""
     path = Path(class_dir) / HOST_KEY
-    key = asyncssh.generate_private_key("ssh-ed25519")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False
     with os.fdopen(fd, "wb") as f:
-        f.write(key.export_private_key())
+        f.write(asyncssh.generate_private_key("ssh-ed25519").export_private_key())
     return True
 
 
